@@ -1,0 +1,140 @@
+"""``kg build``, ``kg export`` and ``kg import``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from kg.cli import format_option
+from kg.errors import KGError
+
+HEADLINE = "Which calcineurin inhibitors spare type I interferon (IFN-α/β)?"
+
+
+@click.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@format_option(("table", "json"))
+def build_cmd(force: bool, fmt: str) -> None:
+    """Compile the curated sources, reason with HermiT, validate with SHACL and write dist/.
+
+    Skips the work when no input changed since the last build. Ends by answering
+    the headline question, with its citation.
+    """
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kg.build import build
+
+    err = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=fmt == "json" or not err.is_terminal) as progress:
+        task = progress.add_task("checking inputs", total=None)
+
+        def step(message: str) -> None:
+            progress.update(task, description=message)
+            if not err.is_terminal and fmt != "json":
+                err.print(f"  {message} ...")
+
+        result = build(force=force, step=step)
+    answer = headline_answer()
+    if fmt == "json":
+        click.echo(json.dumps({"dist": str(result.dist), "skipped": result.skipped, "report": result.report,
+                               "question": HEADLINE, "answer": answer}, indent=2, ensure_ascii=False))
+        return
+    r = result.report
+    state = "up to date (inputs unchanged; use --force to rebuild)" if result.skipped else "built"
+    click.echo(f"Graph {state}: {result.dist}")
+    click.echo(f"  {r['triples']} triples; {r['classes']} classes, {r['object_properties']} object and "
+               f"{r['datatype_properties']} data properties; {r['individuals']} individuals")
+    click.echo(f"  {r['publications']} publications, {r['patients']} patients, {r['treatment_courses']} treatment "
+               f"courses, {r['therapy_reports']} therapy reports, {r['cited_axioms']} cited assertions")
+    inferred = ", ".join(f"{k} {v}" for k, v in r["inferred_per_class"].items())
+    click.echo(f"  HermiT inferred {r['inferred_types']} memberships ({inferred})")
+    click.echo(f"  SHACL: {'conforms' if r['validation']['conforms'] else 'FAILS'}; report: {result.dist / 'build-report.md'}")
+    click.echo("")
+    click.echo(HEADLINE)
+    for row in answer:
+        line = f"  {row['drug']:<14} {row['status']:<12}"
+        if row["citation"]:
+            line += f" {row['evidence']} - {row['citation']}"
+        else:
+            line += " unknown: no curated source says what it does to type I interferon"
+        click.echo(line)
+
+
+def headline_answer() -> list[dict[str, str]]:
+    """The competency-question-1 answer as plain rows (drug, status, evidence, citation)."""
+    from kg.cite import citation
+    from kg.lookup import label
+    from kg.query import run_query
+    from kg.store import load_graph
+
+    graph = load_graph()
+    rows = []
+    for rec in run_query("cni_type1_ifn", graph=graph).records():
+        cite = evidence = ""
+        if rec["relation"] is not None:
+            cite = citation(graph, rec["citation"], str(rec["locator"]))
+            evidence = label(graph, rec["relation"]) + (f" ({rec['context']})" if rec["context"] is not None else "")
+        rows.append({"drug": str(rec["drugLabel"]), "status": str(rec["status"]), "evidence": evidence,
+                     "citation": cite})
+    return rows
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "kgx", "graphml"]),
+              default="ttl", show_default=True, help="Serialisation.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write (replaced atomically).")
+def export_cmd(fmt: str, out: Path) -> None:
+    """Write the built graph (asserted + inferred) for other semantic tools.
+
+    xml is RDF/XML, which Protégé and owlready2 open directly.
+    """
+    from kg.export import export
+    from kg.store import load_graph
+
+    written = export(load_graph(store="memory"), fmt, out)
+    click.echo(f"wrote {written}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace an existing file of the same name in data/sources/.")
+@click.option("--dry-run", is_flag=True, help="Only check the file; change nothing.")
+def import_cmd(file: Path, replace: bool, dry_run: bool) -> None:
+    """Check a curated source file (publication, facts, patients) and add it to data/sources/.
+
+    The file is compiled together with all existing data (every id must exist,
+    every fact cited); only if that succeeds is it copied in, atomically, and
+    the graph rebuilt. See README, "Adding a case report".
+    """
+    from kg import paths
+    from kg.build import build, write_atomic
+    from kg.compile import compile_graph, load_tbox
+    from kg.curation import read_curation
+
+    target = paths.data_dir() / "sources" / file.name
+    if target.exists() and not replace and target.resolve() != file.resolve():
+        raise KGError(f"{target} already exists; use --replace to overwrite it")
+    if file.suffix != ".yaml":
+        raise KGError(f"{file}: curated files are YAML and end in .yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / "data"
+        shutil.copytree(paths.data_dir(), trial)
+        shutil.copy(file, trial / "sources" / file.name)
+        curation = read_curation(trial)
+        compile_graph(curation, load_tbox(paths.ontology_dir()))
+    click.echo(f"{file}: checks passed", err=True)
+    if dry_run:
+        return
+    write_atomic(target, file.read_bytes())
+    click.echo(f"added {target}; rebuilding", err=True)
+    result = build()
+    click.echo(f"graph rebuilt: {result.report['triples']} triples, {result.report['patients']} patients")
+    sys.stdout.flush()

@@ -1,0 +1,61 @@
+"""Namespaces, and CURIE <-> IRI conversion for the vocabularies the graph cites.
+
+Prefixes follow bioregistry's preferred spelling; IRIs are the OBO PURLs for
+OBO ontologies and each authority's own resolver otherwise.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS, PROV
+
+KG = Namespace("https://w3id.org/dmkg/")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+DEFINITION = OBO.IAO_0000115
+ONTOLOGY_IRI = URIRef("https://w3id.org/dmkg/ontology")
+
+# prefix -> IRI stem. OBO ontologies share the PURL pattern PREFIX_LOCALID.
+_OBO = ("MONDO", "HP", "CHEBI", "GO", "CL", "NCIT", "ECO", "RO", "IAO", "UBERON", "PATO", "BFO")
+IRI_STEMS: dict[str, str] = {p: f"http://purl.obolibrary.org/obo/{p}_" for p in _OBO}
+IRI_STEMS.update({
+    "DRUGBANK": "https://go.drugbank.com/drugs/",
+    "HGNC": "https://identifiers.org/hgnc:",
+    "UNIPROT": "http://purl.uniprot.org/uniprot/",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "PMID": "https://pubmed.ncbi.nlm.nih.gov/",
+    "PMC": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
+    "DOI": "https://doi.org/",
+    "LOINC": "https://loinc.org/",
+})
+
+# Prefixes bound when serialising, so Turtle stays readable.
+BINDINGS = {
+    "kg": KG, "owl": OWL, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "skos": SKOS,
+    "dcterms": DCTERMS, "prov": PROV, "obo": OBO, "oboInOwl": OBOINOWL,
+}
+
+
+def curie_to_iri(curie: str) -> URIRef:
+    """``MONDO:0016367`` -> its IRI. Raises ``ValueError`` for an unknown prefix."""
+    prefix, _, local = curie.partition(":")
+    stem = IRI_STEMS.get(prefix.upper())
+    if stem is None or not local:
+        raise ValueError(f"unknown CURIE prefix in {curie!r}; known: {', '.join(sorted(IRI_STEMS))}")
+    return URIRef(stem + local)
+
+
+def iri_to_curie(iri: str) -> str | None:
+    """The CURIE of an external IRI, or ``kg:local`` for the project's own terms."""
+    if iri.startswith(str(KG)):
+        return "kg:" + iri[len(str(KG)):]
+    for prefix, stem in IRI_STEMS.items():
+        if iri.startswith(stem):
+            return f"{prefix}:{iri[len(stem):]}"
+    return None
+
+
+def bind_prefixes(graph) -> None:
+    for prefix, ns in BINDINGS.items():
+        graph.bind(prefix, ns, override=True)

@@ -1,0 +1,25 @@
+"""Plain-text tables for the terminal, shared by every command that prints rows."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+
+def table(headers: list[str], rows: list[list[str]], title: str | None = None) -> str:
+    """A boxed table as text (rich does the layout; wraps long cells to the terminal width)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    width = int(os.environ.get("COLUMNS", 0)) or shutil.get_terminal_size((140, 24)).columns
+    grid = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
+    for header in headers:
+        grid.add_column(header, overflow="fold")
+    for row in rows:
+        grid.add_row(*row)
+    console = Console(width=max(width, 60), record=True, file=open(os.devnull, "w"), color_system=None)
+    console.print(grid)
+    text = console.export_text()
+    if not rows:
+        text += "(no rows)\n"
+    return text
