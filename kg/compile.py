@@ -36,6 +36,14 @@ from kg.namespaces import DEFINITION, KG, OBOINOWL, bind_prefixes, curie_to_iri
 DURATION_UNITS = {"d", "wk", "mo", "a"}
 
 
+def decimal(value: Any) -> Literal:
+    """An xsd:decimal in canonical lexical form (always with a point: 6 -> "6.0"), so it round-trips."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
 # ---------------------------------------------------------------------------
 # What the TBox declares
 # ---------------------------------------------------------------------------
@@ -479,7 +487,7 @@ class _Compiler:
                          f"{local(drug)} {rec['value']} {rec['unit']} ({rec['role']})")
         g = self.g
         g.add((iri, KG.forDrug, drug))
-        g.add((iri, KG.doseValue, Literal(Decimal(str(rec["value"])))))
+        g.add((iri, KG.doseValue, decimal(rec["value"])))
         g.add((iri, KG.doseUnit, Literal(rec["unit"])))
         g.add((iri, KG.doseRole, Literal(rec["role"])))
         g.add((iri, KG.indicationText, Literal(rec["indication_text"])))
@@ -557,7 +565,7 @@ class _Compiler:
         elif is_antibody:
             self.problem(lab, "an antibody result needs result: positive, negative or not_tested")
         if lab.get("value") is not None:
-            g.add((node, KG.valueNumeric, Literal(Decimal(str(lab["value"])))))
+            g.add((node, KG.valueNumeric, decimal(lab["value"])))
         for key, prop in (("unit", KG.unit), ("range", KG.referenceRange), ("text", KG.valueText)):
             if lab.get(key):
                 g.add((node, prop, Literal(str(lab[key]))))
@@ -606,7 +614,7 @@ class _Compiler:
             g.add((node, KG.hasDoseStep, step))
             g.add((step, KG.stepNumber, Literal(n)))
             if dose.get("value") is not None:
-                g.add((step, KG.doseValue, Literal(Decimal(str(dose["value"])))))
+                g.add((step, KG.doseValue, decimal(dose["value"])))
             if dose.get("unit"):
                 g.add((step, KG.doseUnit, Literal(dose["unit"])))
             text = dose.get("text") or " ".join(str(dose[k]) for k in ("value", "unit") if dose.get(k) is not None)
@@ -628,7 +636,7 @@ class _Compiler:
         if unit not in DURATION_UNITS:
             self.problem(span, f"time unit must be one of {sorted(DURATION_UNITS)} (UCUM), got {unit!r}")
             return
-        self.g.add((node, value_prop, Literal(Decimal(str(span["value"])))))
+        self.g.add((node, value_prop, decimal(span["value"])))
         self.g.add((node, unit_prop, Literal(unit)))
 
     def all_different(self) -> None:

@@ -60,9 +60,12 @@ def load_yaml(path: Path) -> Any:
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unterminated construct is reported where it starts, not at the end of the file.
+        at_end = exc.problem_mark is not None and exc.problem_mark.index >= len(text.rstrip())
+        mark = exc.context_mark if (at_end and exc.context_mark) else (exc.problem_mark or exc.context_mark)
         line = mark.line + 1 if mark else None
-        raise DataError([(path, line, f"YAML syntax: {exc.problem or exc}")]) from exc
+        what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem or exc)
+        raise DataError([(path, line, f"YAML syntax: {what}")]) from exc
     finally:
         loader.dispose()
 

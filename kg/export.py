@@ -14,7 +14,7 @@ RDF_FORMATS = {
     "ttl": ("turtle", ".ttl"),
     "nt": ("nt", ".nt"),
     "jsonld": ("json-ld", ".jsonld"),
-    "xml": ("pretty-xml", ".owl"),
+    "xml": ("xml", ".owl"),
 }
 FORMATS = tuple(RDF_FORMATS) + ("kgx", "graphml")
 

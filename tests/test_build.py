@@ -1,0 +1,162 @@
+"""`kg build`: caching, atomic outputs, the report, failures that name the file and line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg import paths
+from kg.build import build, is_current, write_atomic
+from kg.cli import cli
+from kg.errors import DataError
+
+KG_EXE = str(Path(sys.executable).with_name("kg"))
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch):
+    """An isolated copy of the curated inputs, with its own dist/."""
+    root = tmp_path / "project"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(paths.project_root() / folder, root / folder)
+    monkeypatch.setattr(paths, "project_root", lambda: root)
+    monkeypatch.setenv("KG_DIST", str(root / "dist"))
+    return root
+
+
+@pytest.mark.slow
+def test_build_skips_unchanged_inputs_and_rebuilds_changed_ones(project):
+    first = build()
+    assert not first.skipped and is_current()
+    for name in ("kg.ttl", "kg.nt", "inferred.ttl", "build-report.json", "build-report.md"):
+        assert (project / "dist" / name).stat().st_size > 0
+    assert build().skipped
+    source = project / "data" / "sources" / "001_cadm_case_series_review.yaml"
+    source.write_text(source.read_text().replace("cases_reported: 5", "cases_reported: 6"))
+    assert not is_current()
+    again = build()
+    assert not again.skipped and again.report["input_hash"] != first.report["input_hash"]
+
+
+@pytest.mark.slow
+def test_malformed_fact_fails_the_build_with_file_and_line(project):
+    source = project / "data" / "sources" / "003_ivig_vasculitic_dm.yaml"
+    lines = source.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if "p: binds, o: c3b" in line)
+    lines[index] = lines[index].replace("o: c3b", "o: c3bb")
+    source.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as info:
+        build()
+    assert str(info.value).startswith(f"{source}:{index + 1}: unknown entity 'c3bb'; did you mean 'c3b'")
+    assert not (project / "dist" / "build-report.json").exists()
+
+
+def test_report_counts_match_the_graph(built, memory_graph):
+    from rdflib.namespace import RDF
+
+    from kg.namespaces import KG
+
+    report = built.report
+    assert report["triples"] == len(memory_graph)
+    assert report["patients"] == 4
+    assert report["treatment_courses"] == len(set(memory_graph.subjects(RDF.type, KG.TreatmentCourse))) == 32
+    assert report["reference_entries"] == 111
+    assert report["validation"] == {"conforms": True, "violations": 0}
+    assert "Inferred memberships" in (built.dist / "build-report.md").read_text()
+
+
+def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
+    target = tmp_path / "out.txt"
+    write_atomic(target, b"first")
+    write_atomic(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
+    target = tmp_path / "out.txt"
+    write_atomic(target, b"old")
+
+    def boom(*_args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", boom)
+    with pytest.raises(OSError):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_cli_build_answers_the_headline_question_with_its_citation(built):
+    out = subprocess.run([KG_EXE, "build"], capture_output=True, text=True, check=True).stdout
+    assert "Which calcineurin inhibitors spare type I interferon" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and line.split()[0] in
+             ("cyclosporine", "pimecrolimus", "tacrolimus")}
+    assert "spares" in lines["cyclosporine"] and "dmkg-src-000" in lines["cyclosporine"]
+    assert "Case Discussion; refs 8, 9" in lines["cyclosporine"]
+    assert "no evidence" in lines["pimecrolimus"] and "no evidence" in lines["tacrolimus"]
+
+
+def test_cli_build_json(built):
+    result = CliRunner().invoke(cli, ["build", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {r["drug"]: r["status"] for r in data["answer"]} == {
+        "cyclosporine": "spares", "pimecrolimus": "no evidence", "tacrolimus": "no evidence"}
+
+
+NEW_CASE = """publication:
+  id: pub_900
+  title: A later case report used to test kg import
+  study_type: case_report
+  local_id: test-900
+patients:
+  - id: "1"
+    label: test patient (source 900)
+    at: Case
+    age: 61
+    sex: male
+    diagnoses: [cadm]
+    courses:
+      - {seq: 1, therapy: hydroxychloroquine, outcome: no_response, duration: {value: 3, unit: mo, text: 3 months}}
+      - {seq: 2, therapy: tofacitinib, outcome: response, duration: {value: 6, unit: mo, text: 6 months}}
+"""
+
+
+@pytest.mark.slow
+def test_import_adds_a_valid_case_and_rebuilds(project, tmp_path):
+    new = tmp_path / "900_new_case.yaml"
+    new.write_text(NEW_CASE)
+    result = CliRunner().invoke(cli, ["import", str(new)])
+    assert result.exit_code == 0, result.output
+    assert (project / "data" / "sources" / new.name).read_text() == NEW_CASE
+    assert "5 patients" in result.output
+
+
+def test_import_rejects_a_bad_file_and_changes_nothing(project, tmp_path):
+    bad = tmp_path / "901_bad.yaml"
+    bad.write_text(NEW_CASE.replace("tofacitinib", "tofacitnib").replace("pub_900", "pub_901"))
+    before = sorted(p.name for p in (project / "data" / "sources").iterdir())
+    result = subprocess.run([KG_EXE, "import", str(bad)], capture_output=True, text=True,
+                            env={**os.environ, "KG_DIST": str(project / "dist")})
+    # The subprocess sees the real project; the failure happens before any write either way.
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "unknown therapy 'tofacitnib'; did you mean 'tofacitinib'" in result.stderr
+    assert f"{bad.name}:" in result.stderr
+    assert sorted(p.name for p in (project / "data" / "sources").iterdir()) == before
+    assert not (paths.project_root() / "data" / "sources" / bad.name).exists()
+
+
+def test_export_formats_via_cli(built, tmp_path):
+    for fmt in ("ttl", "nt", "jsonld", "xml"):
+        out = tmp_path / f"kg.{fmt}"
+        result = CliRunner().invoke(cli, ["export", "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 100_000

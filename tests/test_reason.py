@@ -1,0 +1,121 @@
+"""HermiT, for real: the ontology is consistent and defined classes get exactly their members."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg import paths
+from kg.compile import load_tbox
+from kg.errors import ReasonerError
+from kg.namespaces import KG
+from kg.reason import reason
+
+
+def members(graph: Graph, cls) -> set[str]:
+    """Individuals typed ``cls`` (asserted or inferred, directly or via a subclass)."""
+    subclasses = set(graph.transitive_subjects(RDFS.subClassOf, cls))
+    return {str(s)[len(str(KG)):] for c in subclasses for s in graph.subjects(RDF.type, c)
+            if (s, RDF.type, OWL.NamedIndividual) in graph}
+
+
+@pytest.mark.parametrize("cls, expected", [
+    ("CalcineurinInhibitor", {"cyclosporine", "pimecrolimus", "tacrolimus"}),
+    ("TypeIInterferonSparingDrug", {"cyclosporine"}),
+    ("RefractoryPatient", {"patient_000_1", "patient_002_1", "patient_002_2", "patient_003_1"}),
+    ("TNFInhibitor", {"infliximab", "etanercept"}),
+    ("JAKInhibitor", {"ruxolitinib", "tofacitinib"}),
+    ("MTORInhibitor", {"sirolimus"}),
+    ("IL12_23Inhibitor", {"ustekinumab"}),
+    ("AntiCD20Antibody", {"rituximab"}),
+    ("NonResponseOutcome", {"no_response", "minimal_response", "relapse", "worsening"}),
+    ("FavourableOutcome", {"response", "complete_response", "remission"}),
+])
+def test_defined_classes_get_exactly_their_members(memory_graph, cls, expected):
+    assert members(memory_graph, KG[cls]) == expected
+
+
+def test_defined_class_membership_is_inferred_and_marked(memory_graph):
+    g = memory_graph
+    assert (KG.cyclosporine, RDF.type, KG.CalcineurinInhibitor) in g
+    marks = [a for a in g.subjects(OWL.annotatedSource, KG.cyclosporine)
+             if g.value(a, OWL.annotatedTarget) == KG.TypeIInterferonSparingDrug and (a, KG.inferredBy, KG.hermit) in g]
+    assert len(marks) == 1
+    # Nobody typed it by hand: the curated data never asserts these memberships.
+    from kg.compile import compile_graph
+    from kg.curation import read_curation
+
+    asserted = compile_graph(read_curation(paths.data_dir()), load_tbox(paths.ontology_dir()))
+    assert (KG.cyclosporine, RDF.type, KG.CalcineurinInhibitor) not in asserted
+    assert (KG.patient_000_1, RDF.type, KG.RefractoryPatient) not in asserted
+
+
+def _tiny(tbox: Graph, outcomes: list) -> Graph:
+    """TBox plus one patient whose courses end with ``outcomes``."""
+    g = Graph()
+    g += tbox
+    p = KG.test_patient
+    g.add((p, RDF.type, OWL.NamedIndividual))
+    g.add((p, RDF.type, KG.Patient))
+    courses = []
+    for i, outcome in enumerate(outcomes):
+        c = KG[f"test_course_{i}"]
+        courses.append(c)
+        g.add((c, RDF.type, OWL.NamedIndividual))
+        g.add((c, RDF.type, KG.TreatmentCourse))
+        g.add((c, KG.hasOutcome, outcome))
+        g.add((p, KG.hasTreatmentCourse, c))
+    if len(courses) > 1:
+        from rdflib import BNode
+        from rdflib.collection import Collection
+
+        node, lst = BNode(), BNode()
+        g.add((node, RDF.type, OWL.AllDifferent))
+        g.add((node, OWL.distinctMembers, lst))
+        Collection(g, lst, courses)
+    return g
+
+
+@pytest.fixture(scope="module")
+def tbox():
+    return load_tbox(paths.ontology_dir())
+
+
+@pytest.mark.parametrize("outcomes, refractory", [
+    ([KG.no_response], False),
+    ([KG.no_response, KG.remission], False),
+    ([KG.partial_response, KG.not_assessed, KG.response], False),
+    ([KG.no_response, KG.relapse], True),
+    ([KG.minimal_response, KG.worsening, KG.remission], True),
+])
+def test_refractory_patient_needs_two_courses_without_response(tbox, outcomes, refractory):
+    result = reason(_tiny(tbox, outcomes))
+    assert ((KG.test_patient, RDF.type, KG.RefractoryPatient) in result.inferred) is refractory
+
+
+def test_tbox_alone_is_consistent_with_no_unsatisfiable_class(tbox):
+    result = reason(tbox)
+    assert result.inferred_types >= 0
+
+
+def test_contradiction_is_reported_not_ignored(tbox):
+    g = Graph()
+    g += tbox
+    g.add((KG.oddity, RDF.type, OWL.NamedIndividual))
+    g.add((KG.oddity, RDF.type, KG.Drug))
+    g.add((KG.oddity, RDF.type, KG.Procedure))  # Drug and Procedure are disjoint
+    with pytest.raises(ReasonerError, match="inconsistent"):
+        reason(g)
+
+
+def test_two_outcomes_on_one_course_is_a_contradiction(tbox):
+    g = _tiny(tbox, [KG.no_response])
+    g.add((KG.test_course_0, KG.hasOutcome, KG.remission))  # hasOutcome is functional; outcomes are distinct
+    with pytest.raises(ReasonerError):
+        reason(g)
+
+
+def test_build_report_counts_the_inferred_memberships(built, memory_graph):
+    marked = list(memory_graph.subjects(KG.inferredBy, KG.hermit))
+    assert built.report["inferred_types"] == len(marked) == sum(built.report["inferred_per_class"].values())
