@@ -78,6 +78,7 @@ def test_write_atomic_replaces_whole_files_and_leaves_no_temporaries(tmp_path):
     write_atomic(target, b"second")
     assert target.read_bytes() == b"second"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+    assert target.stat().st_mode & 0o044 == 0o044  # readable by others, like a plain open()
 
 
 def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):

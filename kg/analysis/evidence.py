@@ -1,0 +1,291 @@
+"""Case and literature evidence read from the RDF graph, as plain records.
+
+The projection (:mod:`kg.network`) holds entities and their relations; the n-ary
+records that the analyses compare predictions with live here:
+
+* :class:`Course` - one treatment course of one patient (therapy, dose steps,
+  route, duration, concurrent courses, outcome and its target);
+* :class:`Report` - a ``kg:TherapyReport`` from the literature (therapy,
+  conditions, direction, study type);
+* :class:`DoseRecommendation` - a usual dose a source states.
+
+Weights come from the graph (``kg:evidenceWeight`` of the evidence type), outcome
+classes from the reasoner's ``kg:FavourableOutcome`` / ``kg:NonResponseOutcome``
+memberships, and report signs from ``kg:sign`` on the direction individuals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from kg.namespaces import KG
+from kg.network import curie
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Who says it, where: rendered like :func:`kg.cite.citation`."""
+
+    citation: str
+    label: str
+    identifier: str
+    locator: str
+    evidence_type: str = ""
+    weight: float = 0.0
+
+    def text(self) -> str:
+        head = f"{self.label} [{self.identifier}]" if self.identifier else self.label
+        return f"{head}, {self.locator}" if self.locator else head
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"citation": self.citation, "label": self.label, "identifier": self.identifier,
+                "locator": self.locator, "evidence_type": self.evidence_type, "weight": self.weight}
+
+
+@dataclass(frozen=True)
+class DoseStep:
+    number: int
+    value: float | None
+    unit: str
+    text: str
+    start: str = ""
+
+    def show(self) -> str:
+        if self.value is not None and self.unit:
+            return f"{_num(self.value)}%" if self.unit == "%" else f"{_num(self.value)} {self.unit}"
+        return self.text or "dose not stated"
+
+
+@dataclass(frozen=True)
+class Course:
+    """One treatment course (``kg:TreatmentCourse``) with its patient's diagnoses."""
+
+    id: str
+    label: str
+    patient: str
+    patient_label: str
+    diagnoses: tuple[str, ...]
+    therapy: str
+    therapy_label: str
+    sequence: int | None
+    route: str
+    doses: tuple[DoseStep, ...]
+    dose_text: str
+    duration_value: float | None
+    duration_unit: str
+    duration_text: str
+    administrations: int | None
+    outcome: str
+    outcome_label: str
+    outcome_class: str          # favourable | non-response | partial | not assessed
+    target: str
+    target_label: str
+    detail: str
+    other_effect: str
+    response_after_value: float | None
+    response_after_unit: str
+    response_after_text: str
+    concurrent: tuple[str, ...]
+    concurrent_therapies: tuple[str, ...]
+    indication: str
+    citation: Citation
+
+    def dose(self) -> str:
+        if self.doses:
+            return " → ".join(step.show() for step in self.doses)
+        return self.dose_text or "not stated"
+
+    def duration(self) -> str:
+        if self.duration_value is not None and self.duration_unit:
+            return f"{_num(self.duration_value)} {self.duration_unit}"
+        return self.duration_text or "not stated"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "patient": self.patient, "diagnoses": list(self.diagnoses),
+                "therapy": self.therapy, "therapy_label": self.therapy_label, "sequence": self.sequence,
+                "route": self.route, "dose": self.dose(),
+                "doses": [{"step": s.number, "value": s.value, "unit": s.unit, "text": s.text, "start": s.start}
+                          for s in self.doses],
+                "duration": self.duration(), "duration_text": self.duration_text,
+                "administrations": self.administrations, "outcome": self.outcome,
+                "outcome_label": self.outcome_label, "outcome_class": self.outcome_class,
+                "target": self.target, "target_label": self.target_label, "detail": self.detail,
+                "response_after": self.response_after_text, "concurrent_therapies": list(self.concurrent_therapies),
+                "citation": self.citation.to_dict()}
+
+
+@dataclass(frozen=True)
+class Report:
+    """A ``kg:TherapyReport``: what one publication says about therapies in conditions."""
+
+    id: str
+    therapies: tuple[str, ...]
+    conditions: tuple[str, ...]
+    direction: str
+    direction_label: str
+    sign: int | None
+    refractory: bool
+    population: str
+    citation: Citation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "therapies": list(self.therapies), "conditions": list(self.conditions),
+                "direction": self.direction, "direction_label": self.direction_label, "sign": self.sign,
+                "refractory": self.refractory, "population": self.population, "citation": self.citation.to_dict()}
+
+
+@dataclass(frozen=True)
+class DoseRecommendation:
+    id: str
+    drug: str
+    value: float
+    unit: str
+    role: str
+    indication: str
+    citation: Citation
+
+    def show(self) -> str:
+        return f"{_num(self.value)} {self.unit} ({self.role})"
+
+
+@dataclass
+class ClinicalEvidence:
+    """Everything :func:`clinical_evidence` reads: courses, reports, dose recommendations."""
+
+    courses: list[Course] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    recommendations: list[DoseRecommendation] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def courses_of(self, therapy: str) -> list[Course]:
+        return [c for c in self.courses if c.therapy == therapy]
+
+    def recommendations_for(self, drug: str) -> list[DoseRecommendation]:
+        return [r for r in self.recommendations if r.drug == drug]
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _text(graph: Graph, s: URIRef, p: URIRef) -> str:
+    value = graph.value(s, p)
+    return str(value) if value is not None else ""
+
+
+def _float(graph: Graph, s: URIRef, p: URIRef) -> float | None:
+    value = graph.value(s, p)
+    return float(value) if value is not None else None
+
+
+def _int(graph: Graph, s: URIRef, p: URIRef) -> int | None:
+    value = graph.value(s, p)
+    return int(value) if value is not None else None
+
+
+def _label(graph: Graph, node: URIRef | None) -> str:
+    if node is None:
+        return ""
+    return str(graph.value(node, RDFS.label) or curie(node))
+
+
+def _evidence_types(graph: Graph) -> dict[URIRef, float]:
+    return {ev: float(graph.value(ev, KG.evidenceWeight) or 0.0) for ev in graph.subjects(RDF.type, KG.EvidenceType)}
+
+
+def _citation(graph: Graph, node: URIRef, weights: dict[URIRef, float]) -> Citation:
+    from kg.cite import identifier
+
+    pub = graph.value(node, KG.citation)
+    ev = graph.value(node, KG.evidenceType)
+    return Citation(citation=curie(pub) if pub is not None else "", label=_label(graph, pub),
+                    identifier=identifier(graph, pub) if pub is not None else "",
+                    locator=_text(graph, node, KG.locator), evidence_type=curie(ev) if ev is not None else "",
+                    weight=weights.get(ev, 0.0))
+
+
+def clinical_evidence(graph: Graph) -> ClinicalEvidence:
+    """Read every treatment course, therapy report and dose recommendation of ``graph``."""
+    weights = _evidence_types(graph)
+    favourable = set(graph.subjects(RDF.type, KG.FavourableOutcome))
+    failed = set(graph.subjects(RDF.type, KG.NonResponseOutcome))
+    evidence = ClinicalEvidence()
+    labels = evidence.labels
+
+    def lab(node: URIRef | None) -> str:
+        if node is None:
+            return ""
+        text = _label(graph, node)
+        labels[curie(node)] = text
+        return text
+
+    for patient in sorted(graph.subjects(RDF.type, KG.Patient)):
+        diagnoses = tuple(sorted(curie(d) for d in graph.objects(patient, KG.hasDiagnosis)))
+        for d in graph.objects(patient, KG.hasDiagnosis):
+            lab(d)
+        for course in sorted(graph.objects(patient, KG.hasTreatmentCourse)):
+            therapy = graph.value(course, KG.usesTherapy)
+            outcome = graph.value(course, KG.hasOutcome)
+            target = graph.value(course, KG.outcomeTarget)
+            route = graph.value(course, KG.route)
+            indication = graph.value(course, KG.indication)
+            steps = []
+            for step in graph.objects(course, KG.hasDoseStep):
+                steps.append(DoseStep(number=_int(graph, step, KG.stepNumber) or 0,
+                                      value=_float(graph, step, KG.doseValue), unit=_text(graph, step, KG.doseUnit),
+                                      text=_text(graph, step, KG.doseText), start=_text(graph, step, KG.stepStartText)))
+            concurrent = sorted(graph.objects(course, KG.concurrentWith))
+            outcome_class = ("favourable" if outcome in favourable else "non-response" if outcome in failed
+                             else "partial" if outcome == KG.partial_response else "not assessed")
+            evidence.courses.append(Course(
+                id=curie(course), label=_label(graph, course), patient=curie(patient),
+                patient_label=lab(patient), diagnoses=diagnoses,
+                therapy=curie(therapy) if therapy is not None else "", therapy_label=lab(therapy),
+                sequence=_int(graph, course, KG.sequencePosition), route=lab(route),
+                doses=tuple(sorted(steps, key=lambda s: s.number)), dose_text=_text(graph, course, KG.doseText),
+                duration_value=_float(graph, course, KG.durationValue),
+                duration_unit=_text(graph, course, KG.durationUnit),
+                duration_text=_text(graph, course, KG.durationText),
+                administrations=_int(graph, course, KG.administrations),
+                outcome=curie(outcome) if outcome is not None else "", outcome_label=lab(outcome),
+                outcome_class=outcome_class,
+                target=curie(target) if target is not None else "", target_label=lab(target),
+                detail=_text(graph, course, KG.outcomeDetail), other_effect=_text(graph, course, KG.otherEffect),
+                response_after_value=_float(graph, course, KG.responseAfterValue),
+                response_after_unit=_text(graph, course, KG.responseAfterUnit),
+                response_after_text=_text(graph, course, KG.responseAfterText),
+                concurrent=tuple(curie(c) for c in concurrent),
+                concurrent_therapies=tuple(sorted(lab(graph.value(c, KG.usesTherapy)) for c in concurrent)),
+                indication=curie(indication) if indication is not None else "",
+                citation=_citation(graph, course, weights)))
+    for report in sorted(graph.subjects(RDF.type, KG.TherapyReport)):
+        direction = graph.value(report, KG.direction)
+        sign = graph.value(direction, KG.sign) if direction is not None else None
+        population = graph.value(report, KG.population)
+        therapies = sorted(graph.objects(report, KG.reportsTherapy))
+        conditions = sorted(graph.objects(report, KG.reportsCondition))
+        for node in therapies + conditions:
+            lab(node)
+        evidence.reports.append(Report(
+            id=curie(report), therapies=tuple(curie(t) for t in therapies),
+            conditions=tuple(curie(c) for c in conditions),
+            direction=curie(direction) if direction is not None else "", direction_label=lab(direction),
+            sign=int(sign) if sign is not None else None,
+            refractory=str(graph.value(report, KG.refractory) or "").lower() == "true",
+            population=lab(population), citation=_citation(graph, report, weights)))
+    evidence.courses.sort(key=lambda c: (c.patient, c.sequence if c.sequence is not None else 10**6, c.therapy_label))
+    for rec in sorted(graph.subjects(RDF.type, KG.DoseRecommendation)):
+        drug = graph.value(rec, KG.forDrug)
+        value = _float(graph, rec, KG.doseValue)
+        if drug is None or value is None:
+            continue
+        lab(drug)
+        evidence.recommendations.append(DoseRecommendation(
+            id=curie(rec), drug=curie(drug), value=value, unit=_text(graph, rec, KG.doseUnit),
+            role=_text(graph, rec, KG.doseRole), indication=_text(graph, rec, KG.indicationText),
+            citation=_citation(graph, rec, weights)))
+    return evidence
