@@ -223,7 +223,7 @@ def to_network(H: nx.MultiDiGraph, title: str, subtitle: str = "", notes: list[s
         seen[pair] += 1
         bend = 0.0 if k == 0 else 0.25 * ((k + 1) // 2) * (1 if k % 2 else -1)
         if d.get("reported"):  # drug-to-target reports arc over the mechanism paths, nested
-            bend = 0.22 + 0.09 * reported
+            bend = 0.5 + 0.1 * reported  # high enough to clear the top lane and its labels
             reported += 1
         elif not bend and abs(H.nodes[u].get("level", 0) - H.nodes[v].get("level", 0)) >= 2:
             bend = 0.12  # a link that skips a column bows past the nodes in between
