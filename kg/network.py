@@ -116,6 +116,7 @@ def _evidence_index(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], list[di
                 ident = f"{prefix}{value}"
                 break
         certainty = graph.value(ax, KG.certainty)
+        certainty_weight = graph.value(certainty, KG.evidenceWeight) if certainty is not None else None
         index[key].append({
             "citation": curie(citation),
             "citation_label": str(graph.value(citation, RDFS.label) or curie(citation)),
@@ -127,6 +128,7 @@ def _evidence_index(graph: Graph) -> dict[tuple[URIRef, URIRef, URIRef], list[di
             "rank": info["rank"],
             "context": str(graph.value(ax, KG.context) or ""),
             "certainty": curie(certainty) if certainty is not None else "kg:stated",
+            "certainty_weight": float(certainty_weight) if certainty_weight is not None else 1.0,
             "supporting": sorted(curie(r) for r in graph.objects(ax, KG.supportingReference)),
         })
     return index

@@ -138,7 +138,9 @@ def edge_weight(data: Mapping[str, Any], certainty: Mapping[str, float] = CERTAI
     """Evidence weight of one edge: noisy-OR over its evidence records.
 
     Each record counts ``weight`` (``kg:evidenceWeight`` of its evidence type) times
-    the certainty factor; independent records reinforce each other.
+    its certainty factor (``certainty_weight``, the ``kg:evidenceWeight`` of its
+    ``kg:Certainty`` in the ontology; ``certainty`` is the fallback for records
+    built by hand); independent records reinforce each other.
 
     Examples
     --------
@@ -152,7 +154,10 @@ def edge_weight(data: Mapping[str, Any], certainty: Mapping[str, float] = CERTAI
         return UNCITED_WEIGHT
     miss = 1.0
     for record in records:
-        w = float(record.get("weight", UNCITED_WEIGHT)) * certainty.get(record.get("certainty", "kg:stated"), 1.0)
+        factor = record.get("certainty_weight")
+        if factor is None:
+            factor = certainty.get(record.get("certainty", "kg:stated"), 1.0)
+        w = float(record.get("weight", UNCITED_WEIGHT)) * float(factor)
         miss *= 1.0 - min(max(w, 0.0), 1.0)
     return 1.0 - miss
 
