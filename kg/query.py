@@ -262,6 +262,9 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, 
 
         graph = load_graph(store=store or DEFAULT_STORE)
     text = bind(saved, dict(params or {}), graph)
+    if not endpoint and is_update(text):
+        raise QueryError(f"{saved.name} is a SPARQL Update and the embedded graph is read-only; "
+                         f"run it on a writable store with --endpoint (kg serve --writable)")
     if endpoint:
         result = _run_remote(text, endpoint, saved.name, timeout)
     else:
@@ -296,35 +299,103 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
+_UPDATE_VERBS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+def is_update(text: str) -> bool:
+    """True when ``text`` is a SPARQL Update (its first keyword after the prologue is INSERT, DELETE, ...)."""
+    masked = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*', " ", text)
+    body = re.sub(r"(?i)^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*", "", masked)  # IRIs are blanked already
+    first = re.match(r"[A-Za-z]+", body)
+    return bool(first) and first.group(0).upper() in _UPDATE_VERBS
+
+
+def update_endpoint(endpoint: str) -> str:
+    """Where SPARQL updates go: ``.../update`` beside a ``.../query`` endpoint (Oxigraph, Fuseki), else the same URL."""
+    base, sep, query = endpoint.partition("?")
+    if base.rstrip("/").endswith("/query"):
+        base = base.rstrip("/")[: -len("query")] + "update"
+    return base + sep + query
+
+
+def _server_message(exc: BaseException) -> str:
+    """The server's own message inside a SPARQLWrapper exception, on one line."""
+    import ast
+
+    text = str(exc)
+    if "Response:" in text:
+        raw = text.split("Response:", 1)[1].strip()
+        try:
+            value = ast.literal_eval(raw)
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        except (ValueError, SyntaxError):
+            text = raw
+    return _one_line(text)
+
+
+def _syntax_message(message: str) -> str:
+    """'error at 2:1: expected X' (Oxigraph) as 'SPARQL syntax error at line 2, column 1: expected X'."""
+    match = re.match(r"(?:.*?error at |.*?line )(\d+):(\d+):?\s*(.*)", message, flags=re.IGNORECASE)
+    if match:
+        return f"SPARQL syntax error at line {match.group(1)}, column {match.group(2)}: {match.group(3)}"
+    return f"the endpoint rejected the query: {message}"
+
+
 def _run_remote(text: str, endpoint: str, name: str, timeout: float) -> QueryResult:
+    import http.client
     from urllib.error import HTTPError, URLError
 
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed, SPARQLWrapperException, Unauthorized
+    from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
+                                                SPARQLWrapperException, Unauthorized)
 
-    client = SPARQLWrapper(endpoint)
+    update = is_update(text)
+    target = update_endpoint(endpoint) if update else endpoint
+    client = SPARQLWrapper(endpoint, updateEndpoint=update_endpoint(endpoint))
     client.setQuery(text)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
     try:
-        data = client.queryAndConvert()
+        body = client.query().response.read()
+        if update:
+            return QueryResult(variables=[], rows=[])
     except QueryBadFormed as exc:
-        raise QueryError(f"{name}: the endpoint rejected the query: {_one_line(exc).split('Response:')[-1].strip()}") from exc
+        raise QueryError(f"{name}: {_syntax_message(_server_message(exc))}") from exc
     except Unauthorized as exc:
-        raise EndpointError(f"{endpoint} refused the request (401/403): {_one_line(exc)}") from exc
+        raise EndpointError(f"{target} needs credentials (HTTP 401): {_server_message(exc)}") from exc
+    except EndPointNotFound as exc:
+        raise EndpointError(f"{target} has no SPARQL {'update' if update else 'query'} service (HTTP 404); "
+                            f"check the URL (Oxigraph's is http://HOST:PORT/query)") from exc
     except EndPointInternalError as exc:
-        raise EndpointError(f"{endpoint} failed on the query: {_one_line(exc)}") from exc
+        raise EndpointError(f"{target} failed on the query (HTTP 500): {_server_message(exc)}") from exc
     except SPARQLWrapperException as exc:
-        raise EndpointError(f"{endpoint}: {_one_line(exc)}") from exc
+        raise EndpointError(f"{target}: {_server_message(exc)}") from exc
     except HTTPError as exc:
-        raise EndpointError(f"{endpoint} answered HTTP {exc.code} {exc.reason}") from exc
+        detail = _one_line(exc.read().decode("utf-8", "replace")) or exc.reason
+        if exc.code == 403 and update:
+            raise EndpointError(f"the endpoint is read-only: {target} refused the update (HTTP 403: {detail}); "
+                                f"run updates on a writable store (kg serve --writable)") from exc
+        raise EndpointError(f"{target} answered HTTP {exc.code}: {detail}") from exc
     except URLError as exc:
-        raise EndpointError(f"cannot reach SPARQL endpoint {endpoint}: {exc.reason}") from exc
-    except (TimeoutError, OSError) as exc:
-        raise EndpointError(f"cannot reach SPARQL endpoint {endpoint}: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise EndpointError(f"{endpoint}: query timed out (the answer was cut off)") from exc
+        if isinstance(exc.reason, TimeoutError):
+            raise EndpointError(f"{target}: query timed out after {int(timeout)} s (no answer)") from exc
+        raise EndpointError(f"cannot reach SPARQL endpoint {target}: {exc.reason}; is the server running "
+                            f"(kg serve) and the URL right?") from exc
+    except TimeoutError as exc:
+        raise EndpointError(f"{target}: query timed out after {int(timeout)} s (no answer)") from exc
+    except OSError as exc:
+        raise EndpointError(f"cannot reach SPARQL endpoint {target}: {exc}") from exc
+    except http.client.IncompleteRead as exc:
+        raise EndpointError(f"{target}: the answer was cut off (query timed out, or the server stopped)") from exc
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if re.search(rb"cancel|time ?out|timed out", body[-500:], flags=re.IGNORECASE):  # Oxigraph's soft timeout
+            raise EndpointError(f"{target}: query timed out (the server cancelled it and cut the answer off); "
+                                f"simplify the query or raise the server's timeout") from exc
+        raise EndpointError(f"{endpoint} did not answer with SPARQL JSON results: "
+                            f"{_one_line(body[:120].decode('utf-8', 'replace'))}") from exc
     if not isinstance(data, dict):
         raise EndpointError(f"{endpoint} did not answer with SPARQL JSON results")
     if "boolean" in data:
