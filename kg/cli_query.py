@@ -57,12 +57,15 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
     json is the W3C SPARQL 1.1 Query Results JSON format; table shows labels
     with the CURIE beside them.
     """
-    from kg.query import format_result, run_query
+    from kg.query import find_query, format_result, is_update, run_query
     from kg.store import DEFAULT_STORE, load_graph
 
     graph = load_graph(store=store or DEFAULT_STORE)
     result = run_query(name, _params(params), graph=None if endpoint else graph, endpoint=endpoint,
                        limit=limit, store=store)
+    if endpoint and is_update(find_query(name).text):
+        click.echo(f"update applied at {endpoint}")
+        return
     if fmt == "table":
         keep = [v for v in result.variables if not (v.endswith("Label") and v[: -len("Label")] in result.variables)]
         if keep != result.variables:
@@ -70,3 +73,83 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
             result.rows = [tuple(row[i] for i in idx) for row in result.rows]
             result.variables = keep
     click.echo(format_result(result, fmt, graph), nl=fmt != "table")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Only loopback addresses unless --public.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
+@click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Query timeout in seconds (a longer query is cancelled).")
+@click.option("--writable", is_flag=True,
+              help="Accept SPARQL Update and Graph Store writes, on a scratch copy discarded at exit.")
+@click.option("--public", is_flag=True,
+              help="Allow a --host other machines can reach (the endpoint has no authentication).")
+def serve_cmd(host: str, port: int, timeout: int, writable: bool, public: bool) -> None:
+    """Serve the built graph as a SPARQL 1.1 endpoint (Oxigraph) until Ctrl-C.
+
+    Read-only unless --writable. Builds the graph first if it is stale and loads
+    it into an Oxigraph store under dist/ (once per build).
+    """
+    import signal
+
+    from kg.serve import start_server, triple_count
+
+    handle = start_server(host=host, port=port, timeout=timeout, writable=writable, public=public)
+
+    def on_term(signum, frame):  # `kill PID` stops the server as Ctrl-C does
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        mode = "read-write (scratch copy)" if writable else "read-only"
+        click.echo(f"SPARQL endpoint ({mode}, {triple_count():,} triples, query timeout {timeout} s):")
+        click.echo(f"  {handle.url}")
+        if writable:
+            click.echo(f"  updates: {handle.update_url}   graph store: {handle.store_url}?default")
+        click.echo("Try:")
+        click.echo(f"  curl -s {handle.url} -H 'Accept: text/csv' "
+                   f"--data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }}'")
+        click.echo(f"  kg query cni_type1_ifn --endpoint {handle.url}")
+        click.echo("Press Ctrl-C to stop.", nl=True)
+        status = handle.wait()
+        raise KGError(f"the Oxigraph server exited with status {status}: {handle.log_text().strip()[-300:]}")
+    except KeyboardInterrupt:
+        click.echo("stopping the server ...", err=True)
+    finally:
+        handle.stop()
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("stopped", err=True)
+
+
+@click.command("push")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store: its base URL (http://HOST:PORT) or its query, update or graph-store URL.")
+@click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to fill (default: the default graph).")
+@click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
+@click.option("--user", help="User name for HTTP basic authentication.")
+@click.option("--password", envvar="KG_PUSH_PASSWORD", help="Password (or set KG_PUSH_PASSWORD).")
+@format_option(("table", "json"))
+def push_cmd(endpoint: str, graph_iri: str | None, replace: bool, user: str | None, password: str | None,
+             fmt: str) -> None:
+    """Upload the built graph to a SPARQL store and check the triple count.
+
+    Uses the SPARQL 1.1 Graph Store Protocol (POST, or PUT with --replace);
+    falls back to SPARQL Update INSERT DATA when the store lacks it.
+    """
+    from kg.push import push
+
+    if password is not None and user is None:
+        raise KGError("--password needs --user")
+    result = push(endpoint, graph=graph_iri, replace=replace, user=user, password=password)
+    if fmt == "json":
+        click.echo(json.dumps({"url": result.url, "graph": result.graph, "method": result.method,
+                               "triples_sent": result.triples_sent, "triples_before": result.triples_before,
+                               "triples_in_store": result.triples_in_store, "seconds": round(result.seconds, 3)},
+                              indent=2))
+        return
+    click.echo(f"Sent {result.triples_sent:,} triples to {result.target} at {result.url} "
+               f"({result.method}, {result.seconds:.1f} s).")
+    extra = result.triples_in_store - result.triples_sent
+    note = f"; {extra:,} were there before or are blank-node copies" if extra > 0 else ""
+    click.echo(f"Checked with COUNT: {result.target} now holds {result.triples_in_store:,} triples{note}.")
