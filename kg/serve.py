@@ -8,9 +8,11 @@ foreground until Ctrl-C.
 
 Examples
 --------
->>> from kg.serve import start_server                       # doctest: +SKIP
->>> with start_server(port=7878) as server:                 # doctest: +SKIP
-...     run_query("cni_type1_ifn", endpoint=server.url)
+>>> from kg.query import run_query
+>>> with start_server(port=free_port()) as server:
+...     rows = run_query("cni_type1_ifn", endpoint=server.url).rows
+>>> len(rows), server.running()
+(3, False)
 
 Endpoints of an Oxigraph server at ``http://HOST:PORT``: ``/query`` (SPARQL
 query), ``/update`` (SPARQL Update, only with ``writable=True``) and

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import doctest
 import json
 from pathlib import Path
 
@@ -148,7 +147,3 @@ def test_export_rejects_unknown_projection_format(graph, tmp_path):
     with pytest.raises(KGError):
         export_projection(graph, "gexf", tmp_path / "x")
 
-
-def test_docstring_examples_run():
-    result = doctest.testmod(network, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0

@@ -117,10 +117,8 @@ def test_unreachable_endpoint(rq):
 def test_soft_timeout_reads_as_timed_out(built, rq):
     path = rq(SLOW_QUERY, "slow")
     with start_server(port=free_port(), timeout=1) as quick:
-        started = time.monotonic()
-        with pytest.raises(EndpointError, match="query timed out"):
-            run_query(path, endpoint=quick.url)
-        assert time.monotonic() - started < 30
+        with pytest.raises(EndpointError, match="query timed out \\(the server cancelled it"):
+            run_query(path, endpoint=quick.url, timeout=120)
 
 
 def test_non_loopback_host_needs_public():

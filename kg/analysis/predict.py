@@ -188,9 +188,9 @@ def explain(G: nx.MultiDiGraph, drug: str, target: str, max_length: int = 4, *, 
 
     Examples
     --------
-    >>> p = explain(G, "TNF inhibitor", "dermatomyositis")           # doctest: +SKIP
-    >>> p.effect, p.paths[0].text(p.labels)                          # doctest: +SKIP
-    ('worsens', 'TNF inhibitor ⊣ TNF-α ⊣ type I interferon → dermatomyositis')
+    >>> p = explain(G, "TNF inhibitor", "dermatomyositis")
+    >>> p.effect, p.paths[0].text(p.labels)
+    ('worsens', 'TNF inhibitor → type I interferon → dermatomyositis')
     """
     drug, target = node_id(G, drug, "drug"), node_id(G, target, "target")
     H = analysis_graph(G)

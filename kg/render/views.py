@@ -36,8 +36,15 @@ def network_view(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 1,
 
     Examples
     --------
-    >>> net = network_view(G, focus="ciclosporin", depth=2)         # doctest: +SKIP
-    >>> write_html(net, "csa.html")                                 # doctest: +SKIP
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from kg.render import external_references, write_html
+    >>> net = network_view(G, focus="ciclosporin", depth=2)
+    >>> "kg:cyclosporine" in net.get_nodes()
+    True
+    >>> page = write_html(net, Path(tempfile.mkdtemp()) / "csa.html")
+    >>> external_references(page.read_text(encoding="utf-8"))         # offline: loads nothing from the web
+    []
     """
     H = select(G, focus=focus, depth=depth, types=types)
     drawn = aggregate(H, max_nodes=max_nodes)

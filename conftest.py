@@ -1,0 +1,55 @@
+"""Fixtures shared by tests/ and by the doctests in kg/: the built graph, built once per session (cached in dist/).
+
+Docstring examples that use ``graph`` (the built graph, default store) or
+``G`` (its networkx projection) get them here, so their printed answers are
+checked against the real graph rather than skipped.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def built():
+    """The current build of the curated inputs (built on first use, then reused)."""
+    from kg.build import ensure_built
+
+    return ensure_built()
+
+
+@pytest.fixture(scope="session")
+def graph(built):
+    """The built graph in the default embedded store (Oxigraph via oxrdflib)."""
+    from kg.store import load_graph
+
+    return load_graph(built.ntriples, store="oxigraph")
+
+
+@pytest.fixture(scope="session")
+def memory_graph(built):
+    """The built graph in rdflib's in-memory store."""
+    from kg.store import load_graph
+
+    return load_graph(built.ntriples, store="memory")
+
+
+@pytest.fixture(scope="session")
+def network(graph):
+    """The networkx projection of the built graph."""
+    from kg.network import project
+
+    return project(graph)
+
+
+@pytest.fixture(autouse=True)
+def _doctest_graph(request, doctest_namespace):
+    """Give doctests that name ``graph`` or ``G`` the built graph and its projection."""
+    from _pytest.doctest import DoctestItem
+
+    if not isinstance(request.node, DoctestItem):
+        return
+    source = " ".join(example.source for example in request.node.dtest.examples)
+    if "graph" in source or "G" in source:
+        doctest_namespace["graph"] = request.getfixturevalue("graph")
+        doctest_namespace["G"] = request.getfixturevalue("network")
