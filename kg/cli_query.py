@@ -72,7 +72,8 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
             idx = [result.variables.index(v) for v in keep]
             result.rows = [tuple(row[i] for i in idx) for row in result.rows]
             result.variables = keep
-    click.echo(format_result(result, fmt, graph), nl=fmt != "table")
+    text = format_result(result, fmt, graph)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @click.command("serve")

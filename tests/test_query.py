@@ -271,3 +271,11 @@ def test_run_query_returns_terms(graph):
     assert len(run_query("failed_regimens", graph=graph, limit=3).rows) == 3
     with pytest.raises(QueryError):
         run_query("failed_regimens", graph=graph, limit=-1)
+
+
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_cli_delimited_output_has_no_blank_rows(fmt, delimiter):
+    result = CliRunner().invoke(cli, ["query", "failed_regimens", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output), delimiter=delimiter))
+    assert len(rows) == 11 and all(rows), rows[-1]
