@@ -61,7 +61,7 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
     from kg.store import DEFAULT_STORE, load_graph
 
     graph = load_graph(store=store or DEFAULT_STORE)
-    result = run_query(name, _params(params), graph=None if endpoint else graph, endpoint=endpoint,
+    result = run_query(name, _params(params), graph=graph, endpoint=endpoint,
                        limit=limit, store=store)
     if endpoint and is_update(find_query(name).text):
         click.echo(f"update applied at {endpoint}")
