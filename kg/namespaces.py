@@ -17,11 +17,12 @@ DEFINITION = OBO.IAO_0000115
 ONTOLOGY_IRI = URIRef("https://w3id.org/dmkg/ontology")
 
 # prefix -> IRI stem. OBO ontologies share the PURL pattern PREFIX_LOCALID.
-_OBO = ("MONDO", "HP", "CHEBI", "GO", "CL", "NCIT", "ECO", "RO", "IAO", "UBERON", "PATO", "BFO")
+_OBO = ("MONDO", "DOID", "HP", "CHEBI", "GO", "CL", "NCIT", "ECO", "RO", "IAO", "UBERON", "PATO", "BFO")
 IRI_STEMS: dict[str, str] = {p: f"http://purl.obolibrary.org/obo/{p}_" for p in _OBO}
 IRI_STEMS.update({
     "DRUGBANK": "https://go.drugbank.com/drugs/",
     "HGNC": "https://identifiers.org/hgnc:",
+    "NCBIGENE": "https://identifiers.org/ncbigene:",
     "UNIPROT": "http://purl.uniprot.org/uniprot/",
     "MESH": "http://id.nlm.nih.gov/mesh/",
     "PMID": "https://pubmed.ncbi.nlm.nih.gov/",

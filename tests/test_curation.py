@@ -28,9 +28,10 @@ def write_source(data: Path, body: str, name: str = "900_test.yaml") -> Path:
 
 
 def problems_of(data: Path) -> list[tuple[Path, int | None, str]]:
+    """(file, line, message) of every problem the curated data in ``data`` has."""
     with pytest.raises(DataError) as info:
         compile_graph(read_curation(data), load_tbox(paths.ontology_dir()))
-    return info.value.problems
+    return [(p.file, p.line, p.message) for p in info.value.problems]
 
 
 GOOD_HEAD = """publication:
@@ -51,7 +52,7 @@ def test_yaml_syntax_error_names_file_and_line(data_copy):
     path = write_source(data_copy, GOOD_HEAD + "  - {s: cyclosporine, p: inhibits, o: calcineurin, at: x\n")
     with pytest.raises(DataError) as info:
         read_curation(data_copy)
-    (where, line, message), = info.value.problems
+    (where, line, message), = [tuple(p) for p in info.value.problems]
     assert where == path and line == 6 and "YAML syntax" in message
     assert f"{path.name}:6" in str(info.value)
 
@@ -60,14 +61,14 @@ def test_duplicate_key_is_an_error(data_copy):
     path = write_source(data_copy, GOOD_HEAD + "  - {s: cyclosporine, p: inhibits, o: calcineurin, at: x, at: y}\n")
     with pytest.raises(DataError) as info:
         read_curation(data_copy)
-    assert info.value.problems == [(path, 6, "duplicate key 'at'")]
+    assert [tuple(p) for p in info.value.problems] == [(path, 6, "duplicate key 'at'")]
 
 
 def test_unquoted_comma_is_explained(data_copy):
     path = write_source(data_copy, GOOD_HEAD + "  - {s: cyclosporine, p: inhibits, o: calcineurin, at: x, context: a, b}\n")
     with pytest.raises(DataError) as info:
         read_curation(data_copy)
-    (where, line, message), = info.value.problems
+    (where, line, message), = [tuple(p) for p in info.value.problems]
     assert (where, line) == (path, 6)
     assert "unknown key 'b'" in message and "quote the value" in message
 
@@ -76,7 +77,7 @@ def test_uncited_fact_without_locator_fails_with_line(data_copy):
     path = write_source(data_copy, GOOD_HEAD + "  - {s: cyclosporine, p: inhibits, o: calcineurin}\n")
     with pytest.raises(DataError) as info:
         read_curation(data_copy)
-    assert info.value.problems == [(path, 6, "fact lacks required key 'at'")]
+    assert [tuple(p) for p in info.value.problems] == [(path, 6, "fact lacks required key 'at'")]
 
 
 def test_unknown_entity_suggests_close_matches(data_copy):
@@ -154,4 +155,4 @@ def test_tsv_with_missing_columns_names_the_line(tmp_path):
     path = tmp_path / "ids.tsv"
     path.write_text("entity\tcurie\tmatched_label\tevidence\nfoo\tCHEBI:1\n")
     rows, problems = read_tsv(path, ("entity", "curie", "matched_label", "evidence"))
-    assert rows == [] and problems == [(path, 2, "expected 4 tab-separated columns, got 2")]
+    assert rows == [] and [tuple(p) for p in problems] == [(path, 2, "expected 4 tab-separated columns, got 2")]
