@@ -160,10 +160,9 @@ def time_limit(seconds: float | None):
 
 
 def load(path: Path, store: str):
-    """Load ``path`` into ``store`` through kg.store.load_graph, bypassing its cache."""
-    from kg.store import _load, load_graph
+    """Load ``path`` into ``store`` through kg.store.load_graph (a fresh load each time)."""
+    from kg.store import load_graph
 
-    _load.cache_clear()  # load_graph caches by file; a benchmark must load for real each time
     return load_graph(path, store=store)
 
 

@@ -1,16 +1,20 @@
-"""``kg build``: compile, reason, validate, write ``dist/``.
+"""``kg build``: compile, reason, validate, and write the build as one unit.
 
-The built graph is a cache of the curated inputs: :func:`ensure_built`
-rebuilds it only when an input file (or the code that compiles it) changed.
-Every file in ``dist/`` is written atomically.
+The build is a cache of the curated inputs. Each build is a folder
+``dist/builds/<id>/`` (``kg.ttl``, ``kg.nt``, ``inferred.ttl``,
+``build-report.json``, ``build-report.md``), written in a scratch folder and
+renamed into place complete; ``dist/current`` is a symbolic link to the build in
+use, switched in one atomic rename. A build interrupted at any point (even by
+``kill -9``) leaves ``dist/current`` on the previous complete build, and
+:func:`ensure_built` never answers from a build whose inputs differ from
+``data/`` now: the id is the hash of every input file and of the ``kg``
+package's code.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,18 +24,25 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF
 
-from kg import paths
 from kg.errors import ValidationError
+from kg.files import atomic_dir, clean_scratch, swap_symlink, write_atomic
 from kg.namespaces import KG, bind_prefixes
+from kg.project import PACKAGE, Project
 
-BUILD_FORMAT = 1
-# Code whose change must invalidate the cache, besides the curated inputs.
-_CODE = ("curation.py", "compile.py", "reason.py", "validate.py", "build.py", "namespaces.py")
+BUILD_FORMAT = 2
+#: Files every complete build folder holds.
+BUILD_FILES = ("kg.ttl", "kg.nt", "inferred.ttl", "build-report.md", "build-report.json")
+#: Older builds kept besides the current one (switching back to one is instant).
+KEEP_BUILDS = 3
+
+__all__ = ["BuildResult", "build", "ensure_built", "input_hash", "is_current", "write_atomic"]
 
 
 @dataclass
 class BuildResult:
-    dist: Path
+    """One complete build: its folder, its report, and whether this call skipped the work."""
+
+    dist: Path          # the build's own folder, dist/builds/<id>
     report: dict
     skipped: bool
 
@@ -43,43 +54,67 @@ class BuildResult:
     def ntriples(self) -> Path:
         return self.dist / "kg.nt"
 
+    @property
+    def build_id(self) -> str:
+        return self.report["input_hash"][:16]
 
-def input_hash() -> str:
+
+def input_hash(project: Project | None = None) -> str:
+    """Hash of every curated input and of the package's code (any change means a new build)."""
+    project = project or Project.discover()
     digest = hashlib.sha256(f"format {BUILD_FORMAT}".encode())
-    root = paths.project_root()
-    code = [Path(__file__).parent / name for name in _CODE]
-    for path in paths.input_files() + code:
-        digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path.name).encode())
+    code = sorted(PACKAGE.rglob("*.py"))
+    for path in project.input_files():
+        digest.update(str(path.relative_to(project.root)).encode())
+        digest.update(path.read_bytes())
+    for path in code:
+        digest.update(str(path.relative_to(PACKAGE)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _report_path(dist: Path) -> Path:
-    return dist / "build-report.json"
+def _builds(project: Project) -> Path:
+    return project.dist / "builds"
 
 
-def is_current(dist: Path | None = None) -> bool:
-    """True when ``dist/`` holds a build of exactly the current inputs."""
-    dist = dist or paths.dist_dir()
+def _current(project: Project) -> Path:
+    return project.dist / "current"
+
+
+def _complete(folder: Path, digest: str | None = None) -> dict | None:
+    """The report of a complete build folder (of inputs ``digest`` if given), else None."""
     try:
-        report = json.loads(_report_path(dist).read_text())
+        report = json.loads((folder / "build-report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    needed = ("kg.ttl", "kg.nt", "inferred.ttl")
-    return report.get("input_hash") == input_hash() and all((dist / n).is_file() for n in needed)
+        return None
+    if not isinstance(report, dict) or (digest is not None and report.get("input_hash") != digest):
+        return None
+    if not all((folder / name).is_file() for name in BUILD_FILES):
+        return None
+    return report
 
 
-def ensure_built(dist: Path | None = None) -> BuildResult:
-    """The current build, building first if it is missing or stale."""
-    dist = dist or paths.dist_dir()
-    if is_current(dist):
-        return BuildResult(dist=dist, report=json.loads(_report_path(dist).read_text()), skipped=True)
-    return build(dist=dist)
+def is_current(project: Project | None = None) -> bool:
+    """True when ``dist/current`` is a complete build of exactly the current inputs."""
+    project = project or Project.discover()
+    return _complete(_current(project), input_hash(project)) is not None
 
 
-def build(dist: Path | None = None, force: bool = False,
-          step: Callable[[str], None] | None = None) -> BuildResult:
-    """Compile the curated sources, reason, validate and write ``dist/``.
+def ensure_built(project: Project | None = None) -> BuildResult:
+    """The current build, building first if it is missing or stale.
+
+    A complete earlier build of the same inputs (after a revert, say) is switched
+    back in without rebuilding.
+    """
+    project = project or Project.discover()
+    clean_scratch(project.tmp)  # what a killed build left behind
+    digest = input_hash(project)
+    return _cached(project, digest) or build(project, force=True, digest=digest)
+
+
+def build(project: Project | None = None, force: bool = False, step: Callable[[str], None] | None = None,
+          digest: str | None = None) -> BuildResult:
+    """Compile the curated sources, reason, validate, and make the result ``dist/current``.
 
     ``step`` is called with a short description before each stage (for a progress display).
     """
@@ -88,9 +123,11 @@ def build(dist: Path | None = None, force: bool = False,
     from kg.reason import reason
     from kg.validate import validate
 
-    dist = dist or paths.dist_dir()
-    if not force and is_current(dist):
-        return BuildResult(dist=dist, report=json.loads(_report_path(dist).read_text()), skipped=True)
+    project = project or Project.discover()
+    digest = digest or input_hash(project)
+    if not force:
+        if (cached := _cached(project, digest)) is not None:
+            return cached
     say = step or (lambda _msg: None)
     timings: dict[str, float] = {}
 
@@ -101,9 +138,8 @@ def build(dist: Path | None = None, force: bool = False,
         timings[name] = round(time.perf_counter() - started, 3)
         return value
 
-    digest = input_hash()
-    curation = timed("read curated files", read_curation, paths.data_dir())
-    tbox = timed("parse ontology", load_tbox, paths.ontology_dir())
+    curation = timed("read curated files", read_curation, project.data)
+    tbox = timed("parse ontology", load_tbox, project.ontology)
     asserted = timed("compile facts to RDF", compile_graph, curation, tbox)
     reasoning = timed("reason with HermiT", reason, asserted)
     graph = Graph()
@@ -111,44 +147,53 @@ def build(dist: Path | None = None, force: bool = False,
     graph += asserted
     graph += reasoning.inferred
     graph.add((KG.hermit, KG.note, Literal("Types marked kg:inferredBy kg:hermit were derived by HermiT in kg build.")))
-    report_v = timed("validate with SHACL", validate, graph, paths.ontology_dir() / "shapes.ttl")
+    report_v = timed("validate with SHACL", validate, graph, project.ontology / "shapes.ttl")
     if not report_v.conforms:
         shown = "\n  ".join(str(v) for v in report_v.violations[:20])
         more = f"\n  ... and {len(report_v.violations) - 20} more" if len(report_v.violations) > 20 else ""
         raise ValidationError(f"the built graph violates {len(report_v.violations)} SHACL constraint(s):\n  {shown}{more}")
     say("write dist/")
     report = summarise(graph, reasoning.inferred, curation)
-    report.update(input_hash=digest, timings=timings, validation={"conforms": True, "violations": 0},
-                  built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    report.update(input_hash=digest, build_id=digest[:16], timings=timings,
+                  validation={"conforms": True, "violations": 0}, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     inferred = Graph()
     bind_prefixes(inferred)
     inferred += reasoning.inferred
-    dist.mkdir(parents=True, exist_ok=True)
-    write_atomic(dist / "kg.ttl", graph.serialize(format="turtle", encoding="utf-8"))
-    write_atomic(dist / "kg.nt", graph.serialize(format="nt", encoding="utf-8"))
-    write_atomic(dist / "inferred.ttl", inferred.serialize(format="turtle", encoding="utf-8"))
-    write_atomic(dist / "build-report.md", markdown_report(report).encode())
-    write_atomic(_report_path(dist), json.dumps(report, indent=2, sort_keys=True).encode())  # last: marks success
-    return BuildResult(dist=dist, report=report, skipped=False)
+    folder = _builds(project) / digest[:16]
+    with atomic_dir(folder, scratch=project.tmp) as work:
+        files = {"kg.ttl": graph.serialize(format="turtle", encoding="utf-8"),
+                 "kg.nt": graph.serialize(format="nt", encoding="utf-8"),
+                 "inferred.ttl": inferred.serialize(format="turtle", encoding="utf-8"),
+                 "build-report.md": markdown_report(report).encode()}
+        report["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+        files["build-report.json"] = json.dumps(report, indent=2, sort_keys=True).encode()
+        for name, data in files.items():
+            (work / name).write_bytes(data)
+    swap_symlink(_current(project), folder)
+    _prune(project, keep=folder)
+    return BuildResult(dist=folder, report=report, skipped=False)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _cached(project: Project, digest: str) -> BuildResult | None:
+    """The build of inputs ``digest`` if one is complete on disk (made current), else None."""
+    current = _current(project)
+    if (report := _complete(current, digest)) is not None:
+        return BuildResult(dist=current.resolve(), report=report, skipped=True)
+    folder = _builds(project) / digest[:16]
+    if (report := _complete(folder, digest)) is not None:
+        swap_symlink(current, folder)
+        return BuildResult(dist=folder, report=report, skipped=True)
+    return None
+
+
+def _prune(project: Project, keep: Path) -> None:
+    """Remove all but the newest :data:`KEEP_BUILDS` older builds."""
+    import shutil
+
+    others = [p for p in _builds(project).iterdir() if p.is_dir() and p != keep]
+    others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[KEEP_BUILDS:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def summarise(graph: Graph, inferred: Graph, curation) -> dict:
@@ -163,6 +208,7 @@ def summarise(graph: Graph, inferred: Graph, curation) -> dict:
     inferred_members = Counter(str(o)[len(project):] for s, p, o in inferred.triples((None, RDF.type, None))
                                if str(o).startswith(project))
     return {
+        "version": _version(),
         "triples": len(graph),
         "classes": len({c for c in graph.subjects(RDF.type, OWL.Class) if str(c).startswith(project)}),
         "object_properties": len(set(graph.subjects(RDF.type, OWL.ObjectProperty))),
@@ -183,6 +229,15 @@ def summarise(graph: Graph, inferred: Graph, curation) -> dict:
     }
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dmkg")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 def count_axioms(graph: Graph) -> int:
     return len(set(graph.subjects(RDF.type, OWL.Axiom)))
 
@@ -201,3 +256,4 @@ def markdown_report(report: dict) -> str:
     lines += ["", f"SHACL validation: {'conforms' if report['validation']['conforms'] else 'FAILS'}.", "",
               "Timings (s): " + ", ".join(f"{k} {v}" for k, v in report["timings"].items()), ""]
     return "\n".join(lines)
+

@@ -23,9 +23,9 @@ from kg.errors import KGError
 
 def bench_dir() -> Path:
     """The ``bench/`` folder of the source checkout."""
-    from kg.paths import project_root
+    from kg.project import Project
 
-    return project_root() / "bench"
+    return Project.discover().root / "bench"
 
 
 def benchmarks() -> dict[str, Path]:

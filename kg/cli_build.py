@@ -114,27 +114,28 @@ def import_cmd(file: Path, replace: bool, dry_run: bool) -> None:
     every fact cited); only if that succeeds is it copied in, atomically, and
     the graph rebuilt. See README, "Adding a case report".
     """
-    from kg import paths
     from kg.build import build, write_atomic
     from kg.compile import compile_graph, load_tbox
     from kg.curation import read_curation
+    from kg.project import Project
 
-    target = paths.data_dir() / "sources" / file.name
+    project = Project.discover()
+    target = project.sources / file.name
     if target.exists() and not replace and target.resolve() != file.resolve():
         raise KGError(f"{target} already exists; use --replace to overwrite it")
     if file.suffix != ".yaml":
         raise KGError(f"{file}: curated files are YAML and end in .yaml")
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / "data"
-        shutil.copytree(paths.data_dir(), trial)
+        shutil.copytree(project.data, trial)
         shutil.copy(file, trial / "sources" / file.name)
         curation = read_curation(trial)
-        compile_graph(curation, load_tbox(paths.ontology_dir()))
+        compile_graph(curation, load_tbox(project.ontology))
     click.echo(f"{file}: checks passed", err=True)
     if dry_run:
         return
     write_atomic(target, file.read_bytes())
     click.echo(f"added {target}; rebuilding", err=True)
-    result = build()
+    result = build(project)
     click.echo(f"graph rebuilt: {result.report['triples']} triples, {result.report['patients']} patients")
     sys.stdout.flush()

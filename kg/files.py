@@ -52,8 +52,27 @@ def _scratch_for(target: Path, scratch: Path | None) -> Path:
     return folder
 
 
+def _mkstemp(target: Path, scratch: Path | None, make=tempfile.mkstemp, prefix: str = "w") -> tuple:
+    """A new temporary file (or folder, with ``make=tempfile.mkdtemp``) in the scratch folder."""
+    for attempt in range(3):
+        folder = _scratch_for(target, scratch)
+        try:
+            return folder, make(prefix=f"{prefix}-{os.getpid()}-", dir=folder)
+        except FileNotFoundError:  # another writer removed the empty scratch folder just now
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _tidy(folder: Path, scratch: Path | None) -> None:
+    """Remove the scratch folder beside a target once it is empty (an explicit one stays)."""
+    if scratch is None:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
 def clean_scratch(folder: Path, min_age_s: float = 3600.0) -> None:
-    """Remove leftovers of writers that died (their process is gone, or the entry is old)."""
+    """Remove leftovers of writers that died (their process is gone, or the entry is an hour old)."""
     import time
 
     if not folder.is_dir():
@@ -104,8 +123,7 @@ def write_atomic(path: Path, data: bytes, scratch: Path | None = None) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        folder = _scratch_for(path, scratch)
-        fd, tmp = tempfile.mkstemp(prefix=f"w-{os.getpid()}-", dir=folder)
+        folder, (fd, tmp) = _mkstemp(path, scratch)
     except OSError as exc:
         raise file_error(path, exc) from exc
     try:
@@ -121,6 +139,8 @@ def write_atomic(path: Path, data: bytes, scratch: Path | None = None) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        _tidy(folder, scratch)
     return path
 
 
@@ -138,8 +158,8 @@ def atomic_dir(target: Path, scratch: Path | None = None, replace: bool = True) 
         raise file_error(target, NotADirectoryError(20, "Not a directory"), "write the folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        folder = _scratch_for(target, scratch)
-        work = Path(tempfile.mkdtemp(prefix=f"d-{os.getpid()}-", dir=folder))
+        folder, work = _mkstemp(target, scratch, make=tempfile.mkdtemp, prefix="d")
+        work = Path(work)
     except OSError as exc:
         raise file_error(target, exc) from exc
     try:
@@ -161,6 +181,8 @@ def atomic_dir(target: Path, scratch: Path | None = None, replace: bool = True) 
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        _tidy(folder, scratch)
 
 
 def _umask() -> int:

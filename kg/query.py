@@ -139,10 +139,10 @@ def _param(raw: Any, path: Path) -> Param:
 
 
 def saved_queries(folder: Path | None = None) -> dict[str, SavedQuery]:
-    """Every saved query, by name."""
-    from kg.paths import queries_dir
+    """Every saved query, by name (``folder`` defaults to the project's ``queries/``)."""
+    from kg.project import Project
 
-    folder = folder or queries_dir()
+    folder = folder or Project.discover().queries
     return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
 
 

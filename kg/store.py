@@ -6,35 +6,33 @@ Two backends answer the same rdflib ``Graph.query`` call:
 * ``memory``   - rdflib's own in-memory store.
 
 The default is whichever ``bench/bench_stores.py`` measured faster on the
-saved queries with identical answers (see README, "Query").
+saved queries with identical answers (see README, "Query"). Each call loads a
+fresh graph that belongs to its caller: nothing is cached here, so a graph one
+caller edits is never handed to another.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
 
-from kg.errors import KGError
+from kg.errors import FormatError
+from kg.project import Project
 
 STORES = ("oxigraph", "memory")
 DEFAULT_STORE = "oxigraph"
 
 
-def load_graph(path: Path | None = None, store: str = DEFAULT_STORE) -> Graph:
-    """The built graph (``dist/kg.nt``, building it first if needed) in the chosen store."""
+def load_graph(path: Path | None = None, store: str = DEFAULT_STORE, project: Project | None = None) -> Graph:
+    """The built graph (``dist/current/kg.nt``, building it first if needed) in the chosen store."""
     if store not in STORES:
-        raise KGError(f"unknown store {store!r}; choose one of {', '.join(STORES)}")
+        raise FormatError(f"unknown store {store!r}; choose one of {', '.join(STORES)}")
     if path is None:
         from kg.build import ensure_built
 
-        path = ensure_built().ntriples
-    return _load(Path(path).resolve(), store, Path(path).stat().st_mtime_ns)
-
-
-@lru_cache(maxsize=4)
-def _load(path: Path, store: str, _mtime: int) -> Graph:
+        path = ensure_built(project).ntriples
+    path = Path(path)
     fmt = "nt" if path.suffix == ".nt" else "turtle"
     if store == "oxigraph":
         graph = Graph(store="Oxigraph")

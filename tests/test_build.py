@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg import paths
 from kg.build import build, is_current, write_atomic
 from kg.cli import cli
-from kg.errors import DataError
+from kg.errors import DataError, FileError
+from kg.project import Project
 
 KG_EXE = str(Path(sys.executable).with_name("kg"))
 
@@ -25,9 +25,9 @@ def project(tmp_path, monkeypatch):
     """An isolated copy of the curated inputs, with its own dist/."""
     root = tmp_path / "project"
     for folder in ("ontology", "data", "queries"):
-        shutil.copytree(paths.project_root() / folder, root / folder)
-    monkeypatch.setattr(paths, "project_root", lambda: root)
-    monkeypatch.setenv("KG_DIST", str(root / "dist"))
+        shutil.copytree(Project.discover().root / folder, root / folder)
+    monkeypatch.setenv("KG_HOME", str(root))   # this process and the kg commands it starts
+    monkeypatch.delenv("KG_DIST", raising=False)
     return root
 
 
@@ -36,7 +36,7 @@ def test_build_skips_unchanged_inputs_and_rebuilds_changed_ones(project):
     first = build()
     assert not first.skipped and is_current()
     for name in ("kg.ttl", "kg.nt", "inferred.ttl", "build-report.json", "build-report.md"):
-        assert (project / "dist" / name).stat().st_size > 0
+        assert (project / "dist" / "current" / name).stat().st_size > 0
     assert build().skipped
     source = project / "data" / "sources" / "001_cadm_case_series_review.yaml"
     source.write_text(source.read_text().replace("cases_reported: 5", "cases_reported: 6"))
@@ -55,7 +55,7 @@ def test_malformed_fact_fails_the_build_with_file_and_line(project):
     with pytest.raises(DataError) as info:
         build()
     assert str(info.value).startswith(f"{source}:{index + 1}: unknown entity 'c3bb'; did you mean 'c3b'")
-    assert not (project / "dist" / "build-report.json").exists()
+    assert not (project / "dist" / "current").exists()
 
 
 def test_report_counts_match_the_graph(built, memory_graph):
@@ -89,7 +89,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
         raise OSError("disk full")
 
     monkeypatch.setattr("os.replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(FileError):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
@@ -145,14 +145,11 @@ def test_import_rejects_a_bad_file_and_changes_nothing(project, tmp_path):
     bad = tmp_path / "901_bad.yaml"
     bad.write_text(NEW_CASE.replace("tofacitinib", "tofacitnib").replace("pub_900", "pub_901"))
     before = sorted(p.name for p in (project / "data" / "sources").iterdir())
-    result = subprocess.run([KG_EXE, "import", str(bad)], capture_output=True, text=True,
-                            env={**os.environ, "KG_DIST": str(project / "dist")})
-    # The subprocess sees the real project; the failure happens before any write either way.
+    result = subprocess.run([KG_EXE, "import", str(bad)], capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "unknown therapy 'tofacitnib'; did you mean 'tofacitinib'" in result.stderr
     assert f"{bad.name}:" in result.stderr
     assert sorted(p.name for p in (project / "data" / "sources").iterdir()) == before
-    assert not (paths.project_root() / "data" / "sources" / bad.name).exists()
 
 
 def test_export_formats_via_cli(built, tmp_path):
@@ -161,3 +158,47 @@ def test_export_formats_via_cli(built, tmp_path):
         result = CliRunner().invoke(cli, ["export", "--format", fmt, "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 100_000
+
+
+#: Python run in a child process: a build that SIGKILLs itself at one point (fault injection).
+KILL_AT = {
+    "after kg.nt is written": """
+import os, pathlib, signal
+real = pathlib.Path.write_bytes
+def write_bytes(self, data):
+    if self.name == "build-report.md":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, data)
+pathlib.Path.write_bytes = write_bytes
+""",
+    "before dist/current is switched": """
+import os, signal, kg.build
+kg.build.swap_symlink = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+""",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", sorted(KILL_AT))
+def test_a_build_killed_midway_never_becomes_current(project, moment):
+    """kill -9 while the new build is written: the old build stays current and whole; a revert reuses it."""
+    import signal
+
+    from kg.build import ensure_built
+
+    first = ensure_built()
+    source = project / "data" / "sources" / "001_cadm_case_series_review.yaml"
+    original = source.read_text()
+    source.write_text(original.replace("cases_reported: 5", "cases_reported: 6"))
+    code = KILL_AT[moment] + "\nimport kg.build\nkg.build.build()\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert (project / "dist" / "current").resolve() == first.dist       # still the old, complete build
+    assert not is_current()                                               # ... which is not of these inputs
+    source.write_text(original)                                           # revert the data
+    again = ensure_built()
+    assert again.skipped and again.dist == first.dist
+    assert sorted(p.name for p in first.dist.iterdir() if p.is_file()) == sorted(
+        ["build-report.json", "build-report.md", "inferred.ttl", "kg.nt", "kg.ttl"])
+    leftovers = project / "dist" / ".tmp"
+    assert not leftovers.exists() or not list(leftovers.iterdir())      # the dead writer's files are gone

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import paths
+from kg.project import Project
 from kg.compile import compile_graph, load_tbox
 from kg.curation import read_curation, read_tsv
 from kg.errors import DataError
@@ -17,7 +17,7 @@ from kg.errors import DataError
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of data/ to break on purpose."""
     target = tmp_path / "data"
-    shutil.copytree(paths.data_dir(), target)
+    shutil.copytree(Project.discover().data, target)
     return target
 
 
@@ -30,7 +30,7 @@ def write_source(data: Path, body: str, name: str = "900_test.yaml") -> Path:
 def problems_of(data: Path) -> list[tuple[Path, int | None, str]]:
     """(file, line, message) of every problem the curated data in ``data`` has."""
     with pytest.raises(DataError) as info:
-        compile_graph(read_curation(data), load_tbox(paths.ontology_dir()))
+        compile_graph(read_curation(data), load_tbox(Project.discover().ontology))
     return [(p.file, p.line, p.message) for p in info.value.problems]
 
 
@@ -43,7 +43,7 @@ facts:
 
 
 def test_current_data_has_no_problems():
-    curation = read_curation(paths.data_dir())
+    curation = read_curation(Project.discover().data)
     assert len(curation.entities) > 150
     assert len(curation.sources) >= 6
 

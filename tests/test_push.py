@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import EndpointError, KGError
-from kg.paths import queries_dir
+from kg.project import Project
 from kg.push import chunks, push, store_urls, triple_lines
 from kg.query import bind, find_query, run_query
 from kg.serve import compare_results, free_port, start_server
@@ -21,7 +21,7 @@ from kg.serve import compare_results, free_port, start_server
 pytestmark = pytest.mark.slow
 
 KG = str(Path(sys.executable).parent / "kg")
-SAVED = sorted(p.stem for p in queries_dir().glob("*.rq"))
+SAVED = sorted(p.stem for p in Project.discover().queries.glob("*.rq"))
 NAMED = "https://w3id.org/dmkg/graph/test"
 
 

@@ -25,10 +25,10 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.namespaces import iri_to_curie
-from kg.paths import queries_dir
+from kg.project import Project
 from kg.query import SavedQuery, find_query, load_query, run_query
 
-QUERY_FILES = sorted(queries_dir().glob("*.rq"))
+QUERY_FILES = sorted(Project.discover().queries.glob("*.rq"))
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.nonNegativeInteger}
 
 Rows = list[dict[str, Any]]

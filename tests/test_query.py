@@ -16,7 +16,7 @@ from rdflib import URIRef
 
 from kg.cli import cli
 from kg.errors import KGError, QueryError, UnknownNameError
-from kg.paths import queries_dir
+from kg.project import Project
 from kg.query import SavedQuery, find_query, format_result, load_query, parse_header, run_query, saved_queries
 
 KG_SCRIPT = Path(sys.executable).with_name("kg")
@@ -73,7 +73,7 @@ def test_header_that_is_not_yaml_fails():
 
 
 def test_every_saved_query_loads_strictly():
-    paths = sorted(queries_dir().glob("*.rq"))
+    paths = sorted(Project.discover().queries.glob("*.rq"))
     assert len(paths) >= 19
     for path in paths:
         saved = load_query(path, strict=True)

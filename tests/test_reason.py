@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg import paths
+from kg.project import Project
 from kg.compile import load_tbox
 from kg.errors import ReasonerError
 from kg.namespaces import KG
@@ -46,7 +46,7 @@ def test_defined_class_membership_is_inferred_and_marked(memory_graph):
     from kg.compile import compile_graph
     from kg.curation import read_curation
 
-    asserted = compile_graph(read_curation(paths.data_dir()), load_tbox(paths.ontology_dir()))
+    asserted = compile_graph(read_curation(Project.discover().data), load_tbox(Project.discover().ontology))
     assert (KG.cyclosporine, RDF.type, KG.CalcineurinInhibitor) not in asserted
     assert (KG.patient_000_1, RDF.type, KG.RefractoryPatient) not in asserted
 
@@ -79,7 +79,7 @@ def _tiny(tbox: Graph, outcomes: list) -> Graph:
 
 @pytest.fixture(scope="module")
 def tbox():
-    return load_tbox(paths.ontology_dir())
+    return load_tbox(Project.discover().ontology)
 
 
 @pytest.mark.parametrize("outcomes, refractory", [

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from kg.errors import EndpointError, KGError, QueryError
-from kg.paths import queries_dir
+from kg.project import Project
 from kg.query import bind, find_query, run_query
 from kg.serve import compare_results, free_port, start_server
 
 pytestmark = pytest.mark.slow
 
 KG = str(Path(sys.executable).parent / "kg")
-SAVED = sorted(p.stem for p in queries_dir().glob("*.rq"))
+SAVED = sorted(p.stem for p in Project.discover().queries.glob("*.rq"))
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # 10^8 rows: cancelled by a 1 s timeout
 
 

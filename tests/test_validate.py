@@ -6,11 +6,11 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from kg import paths
+from kg.project import Project
 from kg.namespaces import KG
 from kg.validate import validate
 
-SHAPES = paths.ontology_dir() / "shapes.ttl"
+SHAPES = Project.discover().ontology / "shapes.ttl"
 
 
 @pytest.fixture()
