@@ -182,7 +182,7 @@ def run(repeats: int, scale: int, names: list[str] | None, budget_s: float = 5.0
     """
     from kg.build import ensure_built
     from kg.query import bind, run_query, saved_queries
-    from kg.serve import compare_results
+    from kg.query import compare_results
 
     build = ensure_built()
     queries = saved_queries()

@@ -35,6 +35,12 @@ KG = Namespace("https://w3id.org/dmkg/")
 
 # --- synthetic graphs ---------------------------------------------------------------
 
+#: The categories the projection gives such nodes (the kind and its superclasses in the ontology).
+CATEGORIES = {"Drug": ["BiomedicalEntity", "Drug", "Therapy"],
+              "Cytokine": ["BiomedicalEntity", "Cytokine", "MolecularEntity", "Protein"],
+              "Disease": ["BiomedicalEntity", "Condition", "Disease"]}
+
+
 def _ev(weight=1.0, certainty="kg:stated"):
     return [{"weight": weight, "certainty": certainty, "citation": "kg:test", "identifier": "test:1",
              "locator": "here"}]
@@ -51,7 +57,7 @@ def toy():
     G = nx.MultiDiGraph()
     for n, kind in [("drug", "Drug"), ("drug2", "Drug"), ("x", "Cytokine"), ("y", "Cytokine"), ("z", "Cytokine"),
                     ("dis", "Disease"), ("sub", "Disease"), ("long", "Drug")]:
-        G.add_node(n, label=n, kind=kind, classes=[], synonyms=[], xrefs=[])
+        G.add_node(n, label=n, kind=kind, categories=CATEGORIES[kind], classes=[], synonyms=[], xrefs=[])
     _add(G, "drug", "x", "inhibits", -1)
     _add(G, "x", "dis", "contributesTo", 1)
     _add(G, "drug", "y", "leavesUnchanged", 0)
@@ -138,6 +144,7 @@ def test_signs_come_from_the_ontology_not_the_code():
             g.add((prop, RDFS.subPropertyOf, parent))
             g.add((prop, KG.sign, Literal(s)))
         g.add((KG.mechanismRelation, RDF.type, OWL.ObjectProperty))
+        g.add((KG.mechanismRelation, KG.relationFamily, Literal("mechanism")))   # families come from the ontology too
         for n in ("d", "c", "dis"):
             g.add((KG[n], RDFS.label, Literal(n)))
         g.add((KG.d, KG.lowers, KG.c))
@@ -385,3 +392,28 @@ def test_cli_unknown_drug_fails_with_one_line_and_suggestions(built):
     assert result.stderr.count("\n") == 1
     assert "unknown drug 'cyclosporinne'; did you mean 'cyclosporine'" in result.stderr
     assert result.stdout == ""
+
+
+def test_an_edge_edited_in_place_changes_the_next_answer(toy):
+    """No cache keyed on node/edge counts: the projection is read anew on each call."""
+    from kg.analysis import Mechanisms
+
+    assert explain(toy, "drug2", "dis").effect == "conflicting"
+    snapshot = Mechanisms(toy)
+    toy["drug2"]["z"]["increases"]["sign"] = -1                   # same counts, new sign
+    assert explain(toy, "drug2", "dis").effect == "improves"
+    assert explain(snapshot, "drug2", "dis").effect == "conflicting"   # an explicit snapshot stays as built
+    assert explain(Mechanisms(toy), "drug2", "dis").effect == "improves"
+
+
+def test_load_graph_hands_each_caller_its_own_graph(built):
+    from rdflib import Literal
+    from rdflib.namespace import RDFS
+
+    from kg.store import load_graph
+
+    first, second = load_graph(), load_graph()
+    assert first is not second
+    first.add((KG.cyclosporine, RDFS.label, Literal("edited by one caller")))
+    assert (KG.cyclosporine, RDFS.label, Literal("edited by one caller")) not in second
+    assert (KG.cyclosporine, RDFS.label, Literal("edited by one caller")) not in load_graph()

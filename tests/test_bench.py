@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from kg.cli import cli
-from kg.cli_bench import bench_dir, benchmarks, run_benchmark
+from kg.cli.bench import bench_dir, benchmarks, run_benchmark
 from kg.errors import UnknownNameError
 from kg.query import run_query
 

@@ -11,9 +11,8 @@ import pytest
 
 from kg import network
 from kg.errors import KGError, UnknownNameError
-from kg.network import (
-    broader, export_projection, members, narrower, node_id, project, with_subsumption,
-)
+from kg.export import export_projection
+from kg.network import broader, members, narrower, node_id, project, with_subsumption
 
 
 @pytest.fixture(scope="module")

@@ -391,7 +391,7 @@ def test_network_shows_inline_in_notebooks(whole):
 
 
 def test_importing_render_does_not_import_pyvis():
-    code = "import sys, kg.render, kg.cli_viz; print('pyvis' in sys.modules)"
+    code = "import sys, kg.render, kg.cli.viz; print('pyvis' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 

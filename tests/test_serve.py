@@ -17,7 +17,8 @@ import pytest
 from kg.errors import EndpointError, KGError, QueryError
 from kg.project import Project
 from kg.query import bind, find_query, run_query
-from kg.serve import compare_results, free_port, start_server
+from kg.query import compare_results
+from kg.serve import free_port, start_server
 
 pytestmark = pytest.mark.slow
 

@@ -17,20 +17,21 @@ Modules, each a few functions over ``G``:
 
 * :mod:`~kg.analysis.paths` - signed paths, path weights, mechanism profiles;
 * :mod:`~kg.analysis.predict` - :func:`explain` and :func:`predict` (candidate ranking);
-* :mod:`~kg.analysis.evidence` - cases, therapy reports and dose recommendations from RDF;
+* :mod:`~kg.clinical` - cases, therapy reports and dose recommendations from RDF;
 * :mod:`~kg.analysis.concordance` - predictions against observed outcomes;
 * :mod:`~kg.analysis.bridges` - entities that connect two diseases;
 * :mod:`~kg.analysis.similarity` - drug-to-drug similarity by mechanism.
 """
 
-from kg.analysis.evidence import ClinicalEvidence, Course, DoseRecommendation, Report, clinical_evidence
+from kg.clinical import ClinicalEvidence, Course, DoseRecommendation, Report, clinical_evidence
 from kg.analysis.paths import (
-    CERTAINTY_FACTOR, DAMPING, Path, Profile, edge_weight, endpoints, mechanism_profile, net_effect, signed_paths,
+    CERTAINTY_FACTOR, DAMPING, Mechanisms, Path, Profile, edge_weight, endpoints, mechanism_profile, mechanisms,
+    net_effect, signed_paths,
 )
 from kg.analysis.predict import Candidate, DiseaseEvidence, Prediction, explain, predict, reported_edges
 
 __all__ = [
     "CERTAINTY_FACTOR", "DAMPING", "Candidate", "ClinicalEvidence", "Course", "DiseaseEvidence",
-    "DoseRecommendation", "Path", "Prediction", "Profile", "Report", "clinical_evidence", "edge_weight",
+    "DoseRecommendation", "Mechanisms", "mechanisms", "Path", "Prediction", "Profile", "Report", "clinical_evidence", "edge_weight",
     "endpoints", "explain", "mechanism_profile", "net_effect", "predict", "reported_edges", "signed_paths",
 ]

@@ -36,9 +36,10 @@ from typing import Any
 
 import networkx as nx
 
-from kg.analysis.paths import CERTAINTY_FACTOR, DAMPING, analysis_graph, edge_weight
+from kg.analysis.paths import CERTAINTY_FACTOR, DAMPING, Mechanisms, edge_weight, mechanisms
 from kg.analysis.predict import explain, reported_edges
-from kg.network import THERAPY_KINDS, node_id
+from kg.evidence import noisy_or
+from kg.network import is_therapy
 
 __all__ = ["Bridge", "BridgeReport", "SharedTherapy", "bridges", "connecting_view"]
 
@@ -106,14 +107,14 @@ class BridgeReport:
                 "shared_therapies": [s.to_dict() for s in self.shared_therapies]}
 
 
-def connecting_view(G: nx.MultiDiGraph, layers: Iterable[str] = ("mechanism",),
+def connecting_view(G: nx.MultiDiGraph | Mechanisms, layers: Iterable[str] = ("mechanism",),
                     certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> nx.Graph:
     """Undirected simple graph of the chosen edge families (plus subtype/family links).
 
     Parallel edges merge into one whose ``weight`` is the noisy-OR of theirs;
     class-level copies (``inherited``) are left out.
     """
-    H = analysis_graph(G)
+    H = mechanisms(G, certainty).H
     families = set(layers) | set(LINK_FAMILIES)
     U = nx.Graph()
     for u, v, d in H.edges(data=True):
@@ -121,13 +122,13 @@ def connecting_view(G: nx.MultiDiGraph, layers: Iterable[str] = ("mechanism",),
             continue
         w = 1.0 if d["family"] in LINK_FAMILIES else edge_weight(d, certainty)
         if U.has_edge(u, v):
-            U[u][v]["weight"] = 1 - (1 - U[u][v]["weight"]) * (1 - w)
+            U[u][v]["weight"] = noisy_or([U[u][v]["weight"], w])
         else:
             U.add_edge(u, v, weight=w)
     return U
 
 
-def bridges(G: nx.MultiDiGraph, a: str, b: str, *, max_length: int = 6, top: int | None = None,
+def bridges(G: nx.MultiDiGraph | Mechanisms, a: str, b: str, *, max_length: int = 6, top: int | None = None,
             layers: Iterable[str] = ("mechanism",), damping: float = DAMPING,
             certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> BridgeReport:
     """Rank the entities on the paths that connect diseases ``a`` and ``b``.
@@ -141,10 +142,12 @@ def bridges(G: nx.MultiDiGraph, a: str, b: str, *, max_length: int = 6, top: int
     >>> [(x.label, x.kind) for x in report.bridges[:2]]
     [('TNF-α', 'Cytokine'), ('IFN-γ', 'Cytokine')]
     """
-    a, b = node_id(G, a, "disease"), node_id(G, b, "disease")
+    index = mechanisms(G, certainty)
+    G = index
+    a, b = index.node(a, "disease"), index.node(b, "disease")
     layers = tuple(layers)
-    H = analysis_graph(G)
-    U = connecting_view(G, layers, certainty)
+    H = index.H
+    U = connecting_view(index, layers, certainty)
     weight: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
     best: dict[str, tuple[float, list[str]]] = {}
@@ -187,7 +190,7 @@ _ROLE = {"improves": "lowers", "worsens": "raises"}
 def _effect(H: nx.MultiDiGraph, pred) -> str:
     """A therapy improves or worsens the disease (mechanism, else reported); a rise in anything
     else raises or lowers it."""
-    if H.nodes[pred.drug].get("kind") in THERAPY_KINDS:
+    if is_therapy(H.nodes[pred.drug]):
         if pred.effect == "unknown" and pred.reported_effect in ("improves", "worsens", "conflicting"):
             return f"{pred.reported_effect} (reported)"
         return pred.effect
@@ -197,7 +200,7 @@ def _effect(H: nx.MultiDiGraph, pred) -> str:
 def _shared_therapies(G, H, a, b, labels, certainty) -> list[SharedTherapy]:
     out = []
     for n, d in sorted(H.nodes(data=True)):
-        if d.get("kind") not in THERAPY_KINDS:
+        if d.get("kind") not in ("Drug", "DrugClass"):
             continue
         ra, rb = reported_edges(G, n, a, certainty), reported_edges(G, n, b, certainty)
         own_a = [r for r in ra if not r.get("inherited")]

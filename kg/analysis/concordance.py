@@ -27,9 +27,9 @@ from typing import Any
 
 import networkx as nx
 
-from kg.analysis.evidence import ClinicalEvidence, Course, DoseRecommendation, DoseStep
+from kg.analysis.paths import Mechanisms, mechanisms
 from kg.analysis.predict import Prediction, explain
-from kg.errors import UnknownNameError
+from kg.clinical import ClinicalEvidence, Course, DoseRecommendation, DoseStep, patient_index
 
 __all__ = ["Concordance", "ConcordanceRow", "Contrast", "Difference", "concordance", "dose_statement",
            "parse_dose_unit"]
@@ -204,20 +204,7 @@ def _status(expected: str, outcome_class: str) -> str:
     return "agree" if (expected == "improves") == good else "disagree"
 
 
-def _match_patient(evidence: ClinicalEvidence, name: str) -> str:
-    from kg.lookup import normalise
-
-    key = normalise(name)
-    patients = sorted({c.patient for c in evidence.courses})
-    for p in patients:
-        local = p.removeprefix("kg:")
-        digits = "-".join(local.removeprefix("patient_").split("_"))
-        if key in {normalise(p), normalise(local), normalise(digits), normalise(evidence.labels.get(p, ""))}:
-            return p
-    raise UnknownNameError("patient", name, [p.removeprefix("kg:patient_").replace("_", "-") for p in patients])
-
-
-def concordance(G: nx.MultiDiGraph, evidence: ClinicalEvidence, patient: str | None = None,
+def concordance(G: nx.MultiDiGraph | Mechanisms, evidence: ClinicalEvidence, patient: str | None = None,
                 max_length: int = 4) -> Concordance:
     """Predicted effect of each course's therapy next to its observed outcome.
 
@@ -226,7 +213,7 @@ def concordance(G: nx.MultiDiGraph, evidence: ClinicalEvidence, patient: str | N
     G : networkx.MultiDiGraph
         The projection (:func:`kg.network.project`).
     evidence : ClinicalEvidence
-        Courses and dose recommendations (:func:`kg.analysis.evidence.clinical_evidence`).
+        Courses and dose recommendations (:func:`kg.clinical.clinical_evidence`).
     patient : str, optional
         Only this patient's courses ("002-1", "patient_002_1" or its CURIE); contrasts
         still draw on every patient's courses of the same therapies.
@@ -239,15 +226,16 @@ def concordance(G: nx.MultiDiGraph, evidence: ClinicalEvidence, patient: str | N
     """
     selected = evidence.courses
     if patient is not None:
-        who = _match_patient(evidence, patient)
+        who = str(patient_index(evidence).resolve(patient, "patient"))
         selected = [c for c in evidence.courses if c.patient == who]
+    G = mechanisms(G)
     cache: dict[tuple[str, str], Prediction | None] = {}
 
     def predicted(therapy: str, diagnosis: str) -> Prediction | None:
         key = (therapy, diagnosis)
         if key not in cache:
             cache[key] = (explain(G, therapy, diagnosis, max_length)
-                          if therapy in G and diagnosis in G else None)
+                          if therapy in G.H and diagnosis in G.H else None)
         return cache[key]
 
     rows = []
@@ -303,7 +291,7 @@ def _dose_notes(course: Course, recs: list[DoseRecommendation]) -> list[str]:
         for rec in recs:
             text = dose_statement(step.value, step.unit, rec.value, rec.unit, f"the {rec.role}")
             if text:
-                notes.append(f"{text} ({rec.citation.identifier or rec.citation.label}, {rec.citation.locator})")
+                notes.append(f"{text} ({rec.citation.identifier or rec.citation.citation_label}, {rec.citation.locator})")
     return notes
 
 

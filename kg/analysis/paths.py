@@ -31,7 +31,6 @@ narrower (a claim about CADM is evidence about DM); :attr:`Path.scope` says whic
 from __future__ import annotations
 
 import math
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,17 +39,17 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KGError
-from kg.network import broader, narrower, node_id, with_subsumption
+from kg.evidence import UNCITED_WEIGHT, noisy_or, record_weight
+from kg.lookup import NameIndex
+from kg.network import broader, narrower, with_subsumption
 
-__all__ = ["ARROW", "CERTAINTY_FACTOR", "DAMPING", "Path", "Profile", "analysis_graph", "edge_weight", "endpoints",
-           "mechanism_index", "mechanism_profile", "net_effect", "paths_score", "signed_paths"]
+__all__ = ["ARROW", "CERTAINTY_FACTOR", "DAMPING", "Mechanisms", "Path", "Profile", "analysis_graph", "edge_weight",
+           "endpoints", "mechanisms", "mechanism_profile", "net_effect", "paths_score", "signed_paths"]
 
 #: How much a claim counts by how firmly its source states it (see ``kg:Certainty``).
 CERTAINTY_FACTOR: Mapping[str, float] = {"kg:stated": 1.0, "kg:hypothesis": 0.5, "kg:unestablished": 0.25}
 #: Degree damping exponent of the DWPC (Hetionet used 0.4).
 DAMPING = 0.4
-#: Weight of an edge that has no evidence record (should not happen in the built graph).
-UNCITED_WEIGHT = 0.1
 
 
 @dataclass
@@ -152,14 +151,7 @@ def edge_weight(data: Mapping[str, Any], certainty: Mapping[str, float] = CERTAI
     records = data.get("evidence") or ()
     if not records:
         return UNCITED_WEIGHT
-    miss = 1.0
-    for record in records:
-        factor = record.get("certainty_weight")
-        if factor is None:
-            factor = certainty.get(record.get("certainty", "kg:stated"), 1.0)
-        w = float(record.get("weight", UNCITED_WEIGHT)) * float(factor)
-        miss *= 1.0 - min(max(w, 0.0), 1.0)
-    return 1.0 - miss
+    return noisy_or(record_weight(record, certainty) for record in records)
 
 
 def endpoints(G: nx.MultiDiGraph, target: str) -> dict[str, str]:
@@ -178,12 +170,29 @@ def endpoints(G: nx.MultiDiGraph, target: str) -> dict[str, str]:
     return out
 
 
-class _Index:
-    """Signed mechanism adjacency of the subsumed projection, with DWPC degrees."""
+class Mechanisms:
+    """The signed mechanism layer of a projection, indexed for search: build it once, pass it around.
 
-    def __init__(self, G: nx.MultiDiGraph, certainty: Mapping[str, float]):
+    Every analysis function accepts either the projection ``G`` (it then builds this
+    index for the one call) or a ``Mechanisms`` (reused: much faster for many calls).
+    It is a snapshot of ``G`` when built; after changing ``G`` (an edge's sign, a new
+    node), build a new one. Nothing is cached behind the caller's back.
+
+    Attributes
+    ----------
+    G : networkx.MultiDiGraph
+        The projection it was built from.
+    H : networkx.MultiDiGraph
+        :func:`kg.network.with_subsumption` of ``G``, which the analyses read.
+    names : kg.lookup.NameIndex
+        Names of the nodes of ``H``.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, certainty: Mapping[str, float] = CERTAINTY_FACTOR):
+        self.G = G
         self.H = with_subsumption(G)
-        self.certainty = certainty
+        self.names = NameIndex.of_network(self.H)
+        self.certainty = dict(certainty)
         self.out: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
         self.unsigned: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
         succ: dict[str, set[str]] = defaultdict(set)
@@ -203,29 +212,32 @@ class _Index:
         for steps in self.out.values():
             steps.sort(key=lambda s: (s[0], s[1]["key"]))
 
+    def node(self, name: str, kind: str = "entity") -> str:
+        """The node ``name`` denotes (CURIE, label, synonym or cross-reference)."""
+        return name if name in self.H else str(self.names.resolve(name, kind))
+
+    def label(self, node: str) -> str:
+        return self.H.nodes[node].get("label", node) if node in self.H else node
+
     def damp(self, u: str, v: str, damping: float) -> float:
         return (self.outdeg.get(u, 1) * self.indeg.get(v, 1)) ** -damping
 
 
-_indexes: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict]" = weakref.WeakKeyDictionary()
+def mechanisms(G: nx.MultiDiGraph | Mechanisms, certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> Mechanisms:
+    """``G`` itself if it is a :class:`Mechanisms` with these certainty factors, else a new one built from it."""
+    if isinstance(G, Mechanisms):
+        if G.certainty == dict(certainty):
+            return G
+        G = G.G
+    return Mechanisms(G, certainty)
 
 
-def mechanism_index(G: nx.MultiDiGraph, certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> _Index:
-    """The (cached) signed adjacency the path functions search; rebuilt when ``G`` changes."""
-    signature = (G.number_of_nodes(), G.number_of_edges(), tuple(sorted(certainty.items())))
-    cached = _indexes.get(G)
-    if cached is None or cached["signature"] != signature:
-        cached = {"signature": signature, "index": _Index(G, certainty)}
-        _indexes[G] = cached
-    return cached["index"]
+def analysis_graph(G: nx.MultiDiGraph | Mechanisms) -> nx.MultiDiGraph:
+    """The subsumed projection the analyses read."""
+    return mechanisms(G).H
 
 
-def analysis_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The subsumed projection the analyses read (cached per ``G``)."""
-    return mechanism_index(G).H
-
-
-def signed_paths(G: nx.MultiDiGraph, source: str, target: str | None = None, max_length: int = 4, *,
+def signed_paths(G: nx.MultiDiGraph | Mechanisms, source: str, target: str | None = None, max_length: int = 4, *,
                  damping: float = DAMPING, certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> list[Path]:
     """Every simple signed mechanism path from ``source`` of at most ``max_length`` steps.
 
@@ -249,9 +261,9 @@ def signed_paths(G: nx.MultiDiGraph, source: str, target: str | None = None, max
     """
     if max_length < 1:
         raise KGError(f"max_length must be at least 1 step, got {max_length}")
-    source = node_id(G, source)
-    index = mechanism_index(G, certainty)
-    goals = endpoints(index.H, node_id(G, target)) if target is not None else {}
+    index = mechanisms(G, certainty)
+    source = index.node(source)
+    goals = endpoints(index.H, index.node(target)) if target is not None else {}
     spared = {v: step for v, step in index.out.get(source, ()) if step["sign"] == 0}
     found: list[Path] = []
 
@@ -272,7 +284,7 @@ def signed_paths(G: nx.MultiDiGraph, source: str, target: str | None = None, max
     return found
 
 
-def _make_path(index: _Index, nodes: list[str], steps: list[dict[str, Any]], scope: str,
+def _make_path(index: Mechanisms, nodes: list[str], steps: list[dict[str, Any]], scope: str,
                spared: Mapping[str, dict[str, Any]], damping: float) -> Path:
     sign = math.prod(int(s["sign"]) for s in steps)
     weight = math.prod(s["edge_weight"] * index.damp(s["source"], s["target"], damping) for s in steps)
@@ -343,7 +355,7 @@ class Profile:
         return (value > 0) - (value < 0)
 
 
-def mechanism_profile(G: nx.MultiDiGraph, drug: str, max_length: int = 4, *, damping: float = DAMPING,
+def mechanism_profile(G: nx.MultiDiGraph | Mechanisms, drug: str, max_length: int = 4, *, damping: float = DAMPING,
                       certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> Profile:
     """Every node a drug's mechanism paths reach, with the net signed weight of those paths.
 
@@ -351,11 +363,11 @@ def mechanism_profile(G: nx.MultiDiGraph, drug: str, max_length: int = 4, *, dam
     relations (``binds``) to ``binds``. Class-level claims count for member drugs
     (their paths are marked inherited).
     """
-    drug = node_id(G, drug)
-    index = mechanism_index(G, certainty)
+    index = mechanisms(G, certainty)
+    drug = index.node(drug)
     profile = Profile(drug=drug)
     by_node: dict[str, list[Path]] = defaultdict(list)
-    for path in signed_paths(G, drug, None, max_length, damping=damping, certainty=certainty):
+    for path in signed_paths(index, drug, None, max_length, damping=damping, certainty=certainty):
         by_node[path.reaches].append(path)
     for node, paths in by_node.items():
         counted = [p for p in paths if p.counted]

@@ -47,12 +47,13 @@ from typing import Any
 
 import networkx as nx
 
-from kg.analysis.evidence import ClinicalEvidence, Course, Report
+from kg.clinical import ClinicalEvidence, Course, Report
 from kg.analysis.paths import (
-    ARROW, CERTAINTY_FACTOR, DAMPING, Path, analysis_graph, effect_of_signs, endpoints, net_effect, paths_score,
-    signed_paths,
+    ARROW, CERTAINTY_FACTOR, DAMPING, Mechanisms, Path, edge_weight, effect_of_signs, endpoints, mechanisms,
+    net_effect, paths_score, signed_paths,
 )
-from kg.network import CONDITION_KINDS, THERAPY_KINDS, node_id
+from kg.evidence import citation_text, noisy_or
+from kg.network import THERAPY_KINDS, is_condition
 
 __all__ = ["Prediction", "explain", "reported_edges", "Candidate", "DiseaseEvidence", "predict"]
 
@@ -143,17 +144,16 @@ def _reported_summary(edge: Mapping[str, Any]) -> dict[str, Any]:
             "edge_weight": edge.get("edge_weight"), "evidence": [dict(e) for e in edge.get("evidence", ())]}
 
 
-def reported_edges(G: nx.MultiDiGraph, drug: str, target: str,
+def reported_edges(G: nx.MultiDiGraph | Mechanisms, drug: str, target: str,
                    certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> list[dict[str, Any]]:
     """Clinical edges from ``drug`` to ``target`` or a broader/narrower condition.
 
     Class-level claims reach member drugs (``inherited``, ``via`` the class), and a
     superclass's claims reach its subclasses.
     """
-    from kg.analysis.paths import edge_weight
-
-    H = analysis_graph(G)
-    drug, target = node_id(G, drug, "drug"), node_id(G, target, "target")
+    index = mechanisms(G, certainty)
+    H = index.H
+    drug, target = index.node(drug, "drug"), index.node(target, "target")
     goals = endpoints(H, target)
     out = []
     for _, v, key, d in H.out_edges(drug, keys=True, data=True):
@@ -164,7 +164,7 @@ def reported_edges(G: nx.MultiDiGraph, drug: str, target: str,
     return out
 
 
-def explain(G: nx.MultiDiGraph, drug: str, target: str, max_length: int = 4, *, damping: float = DAMPING,
+def explain(G: nx.MultiDiGraph | Mechanisms, drug: str, target: str, max_length: int = 4, *, damping: float = DAMPING,
             certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> Prediction:
     """Signed mechanism paths and reported clinical edges from ``drug`` to ``target``.
 
@@ -192,11 +192,12 @@ def explain(G: nx.MultiDiGraph, drug: str, target: str, max_length: int = 4, *, 
     >>> p.effect, p.paths[0].text(p.labels)
     ('worsens', 'TNF inhibitor → type I interferon → dermatomyositis')
     """
-    drug, target = node_id(G, drug, "drug"), node_id(G, target, "target")
-    H = analysis_graph(G)
-    paths = signed_paths(G, drug, target, max_length, damping=damping, certainty=certainty)
-    reported = reported_edges(G, drug, target, certainty)
-    condition = H.nodes[target].get("kind") in CONDITION_KINDS
+    index = mechanisms(G, certainty)
+    H = index.H
+    drug, target = index.node(drug, "drug"), index.node(target, "target")
+    paths = signed_paths(index, drug, target, max_length, damping=damping, certainty=certainty)
+    reported = reported_edges(index, drug, target, certainty)
+    condition = is_condition(H.nodes[target])
     signs = {int(r["sign"]) for r in reported if r.get("sign") is not None}
     if reported and not signs:
         reported_effect = "no direction stated"
@@ -219,25 +220,11 @@ def step_lines(prediction: Prediction, path: Path) -> list[str]:
     """One line per step of ``path``: 'TNF inhibitor ⊣ TNF-α (inhibits) - citation; citation'."""
     lines = []
     for edge in path.edges:
-        cites = "; ".join(citation_text(e) for e in edge.get("evidence", ())) or "no citation"
+        cites = "; ".join(citation_text(e, with_type=True) for e in edge.get("evidence", ())) or "no citation"
         via = f" [inherited from {prediction.label(edge['via'])}]" if edge.get("via") else ""
         lines.append(f"{prediction.label(edge['source'])} {ARROW.get(edge.get('sign'), '—')} "
                      f"{prediction.label(edge['target'])} ({edge.get('label', edge['relation'])}){via}: {cites}")
     return lines
-
-
-def citation_text(record: Mapping[str, Any]) -> str:
-    """'label [identifier], locator (evidence type, certainty)' for one evidence record."""
-    head = record.get("citation_label") or record.get("citation", "")
-    if record.get("identifier"):
-        head = f"{head} [{record['identifier']}]"
-    if record.get("locator"):
-        head = f"{head}, {record['locator']}"
-    extra = [record.get("evidence_label") or ""]
-    if record.get("certainty") not in (None, "", "kg:stated"):
-        extra.append(str(record["certainty"]).removeprefix("kg:"))
-    extra = [e for e in extra if e]
-    return f"{head} ({', '.join(extra)})" if extra else head
 
 
 # --- ranking candidates -------------------------------------------------------------
@@ -305,18 +292,11 @@ class Candidate:
                 "per_disease": {d: e.to_dict() for d, e in self.per_disease.items()}}
 
 
-def _noisy_or(weights: Iterable[float]) -> float:
-    miss = 1.0
-    for w in weights:
-        miss *= 1.0 - min(max(w, 0.0), 1.0)
-    return 1.0 - miss
-
-
 def _balance(good: Iterable[float], bad: Iterable[float]) -> float:
-    return _noisy_or(good) - _noisy_or(bad)
+    return noisy_or(good) - noisy_or(bad)
 
 
-def predict(G: nx.MultiDiGraph, disease: str, also: str | None = None, *, evidence: ClinicalEvidence | None = None,
+def predict(G: nx.MultiDiGraph | Mechanisms, disease: str, also: str | None = None, *, evidence: ClinicalEvidence | None = None,
             max_length: int = 4, top: int | None = None, kinds: Iterable[str] = THERAPY_KINDS,
             damping: float = DAMPING, certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> list[Candidate]:
     """Drugs (and drug classes) ranked by predicted and reported benefit for a disease or two.
@@ -330,7 +310,7 @@ def predict(G: nx.MultiDiGraph, disease: str, also: str | None = None, *, eviden
     also : str, optional
         A second disease; the candidate must suit both (score = the smaller total).
     evidence : ClinicalEvidence, optional
-        Cases and literature (:func:`kg.analysis.evidence.clinical_evidence`); without
+        Cases and literature (:func:`kg.clinical.clinical_evidence`); without
         it only mechanism and reported edges count.
     top : int, optional
         Keep the first ``top`` candidates.
@@ -341,10 +321,11 @@ def predict(G: nx.MultiDiGraph, disease: str, also: str | None = None, *, eviden
         Best first; candidates with no evidence at all for any disease are left out.
         See the module docstring for the score.
     """
-    H = analysis_graph(G)
-    diseases = [node_id(G, disease, "disease")]
+    index = mechanisms(G, certainty)
+    H = index.H
+    diseases = [index.node(disease, "disease")]
     if also is not None:
-        diseases.append(node_id(G, also, "disease"))
+        diseases.append(index.node(also, "disease"))
     kinds = set(kinds)
     evidence = evidence or ClinicalEvidence()
     drugs = sorted(n for n, d in H.nodes(data=True) if d.get("kind") in kinds)
@@ -354,7 +335,7 @@ def predict(G: nx.MultiDiGraph, disease: str, also: str | None = None, *, eviden
         per: dict[str, DiseaseEvidence] = {}
         for dis in diseases:
             goals = endpoints(H, dis)
-            pred = explain(G, drug, dis, max_length, damping=damping, certainty=certainty)
+            pred = explain(index, drug, dis, max_length, damping=damping, certainty=certainty)
             entry = DiseaseEvidence(disease=dis, prediction=pred)
             signed = [r for r in pred.reported if r.get("sign") is not None]
             entry.reported = _balance([r["edge_weight"] for r in signed if r["sign"] < 0],

@@ -22,8 +22,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.analysis.paths import CERTAINTY_FACTOR, DAMPING, Profile, analysis_graph, mechanism_profile
-from kg.network import node_id
+from kg.analysis.paths import CERTAINTY_FACTOR, DAMPING, Mechanisms, Profile, mechanism_profile, mechanisms
 
 __all__ = ["Similarity", "profile_vector", "cosine", "similar"]
 
@@ -80,7 +79,7 @@ def _sign(value: float) -> int:
     return (value > 0) - (value < 0)
 
 
-def similar(G: nx.MultiDiGraph, drug: str, *, top: int | None = None, max_length: int = 4,
+def similar(G: nx.MultiDiGraph | Mechanisms, drug: str, *, top: int | None = None, max_length: int = 4,
             kinds: Iterable[str] = ("Drug",), damping: float = DAMPING,
             certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> list[Similarity]:
     """Drugs ranked by the cosine similarity of their mechanism profiles to ``drug``'s.
@@ -93,8 +92,9 @@ def similar(G: nx.MultiDiGraph, drug: str, *, top: int | None = None, max_length
     >>> [s.label for s in similar(G, "cyclosporine", top=2)]
     ['tacrolimus', 'pimecrolimus']
     """
-    drug = node_id(G, drug, "drug")
-    H = analysis_graph(G)
+    G = mechanisms(G, certainty)
+    drug = G.node(drug, "drug")
+    H = G.H
     kinds = set(kinds)
     mine = mechanism_profile(G, drug, max_length, damping=damping, certainty=certainty)
     x = profile_vector(mine)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 import click
@@ -24,20 +23,13 @@ SIGN_WORD = {1: "+1 raises", -1: "-1 lowers", 0: "0 unchanged", None: "unsigned"
 
 # --- shared plumbing ------------------------------------------------------------------
 
-@lru_cache(maxsize=2)
-def _network(graph_id: int):
+def _load():
+    """The built graph (RDF) and its projection."""
     from kg.network import project
     from kg.store import load_graph
 
-    return project(load_graph())
-
-
-def _load():
-    """The built graph (RDF) and its projection, each made once per process."""
-    from kg.store import load_graph
-
     graph = load_graph()
-    return graph, _network(id(graph))
+    return graph, project(graph)
 
 
 def _node(graph, G, name: str, kind: str) -> str:
@@ -45,7 +37,8 @@ def _node(graph, G, name: str, kind: str) -> str:
     from kg.lookup import resolve
     from kg.network import curie
 
-    node = curie(resolve(graph, name, kind))
+    node = curie(resolve(graph, name, "drug" if kind == "drug" else "condition" if kind == "disease" else "entity",
+                         what=kind))
     if node not in G:
         label = G.nodes[node]["label"] if node in G else name
         raise KGError(f"{label!r} ({node}) has no cited relations in the mechanism network; "
@@ -64,9 +57,9 @@ def _table(headers: list[str], rows: list[list[str]], title: str | None = None) 
 
 
 def _cite(record: Mapping[str, Any]) -> str:
-    from kg.analysis.predict import citation_text
+    from kg.evidence import citation_text
 
-    return citation_text(record)
+    return citation_text(record, with_type=True)
 
 
 def _short(record: Mapping[str, Any]) -> str:
@@ -187,7 +180,7 @@ def predict_cmd(disease: str, also: str | None, top: int, max_length: int, fmt: 
                         sources[ev["identifier"]] = ev.get("citation_label", "")
             for course in e.courses:
                 if course.citation.identifier:
-                    sources[course.citation.identifier] = course.citation.label
+                    sources[course.citation.identifier] = course.citation.citation_label
     _legend(sources)
 
 
@@ -243,7 +236,7 @@ def concordance_cmd(patient: str | None, max_length: int, fmt: str) -> None:
     rows = []
     for r in result.rows:
         c = r.course
-        sources[c.citation.identifier or c.citation.citation] = c.citation.label
+        sources[c.citation.identifier or c.citation.citation] = c.citation.citation_label
         diag = ", ".join(_short_label(G, d, result.labels.get(d, d)) for d in c.diagnoses)
         rows.append([c.patient.removeprefix("kg:patient_").replace("_", "-"), str(c.sequence), c.therapy_label,
                      f"{c.dose()}; {c.route or 'route not stated'}; {c.duration()}",
@@ -264,7 +257,7 @@ def concordance_cmd(patient: str | None, max_length: int, fmt: str) -> None:
                      + "; ".join(f"{k.failed.label} vs {k.succeeded.label}" for k in result.contrasts))
     for r in result.rows:
         for rec in evidence.recommendations_for(r.course.therapy):
-            sources[rec.citation.identifier or rec.citation.citation] = rec.citation.label
+            sources[rec.citation.identifier or rec.citation.citation] = rec.citation.citation_label
     _legend(sources)
 
 

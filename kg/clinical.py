@@ -9,9 +9,11 @@ records that the analyses compare predictions with live here:
   conditions, direction, study type);
 * :class:`DoseRecommendation` - a usual dose a source states.
 
-Weights come from the graph (``kg:evidenceWeight`` of the evidence type), outcome
-classes from the reasoner's ``kg:FavourableOutcome`` / ``kg:NonResponseOutcome``
-memberships, and report signs from ``kg:sign`` on the direction individuals.
+Each record's ``citation`` is a :class:`kg.evidence.Evidence` (weights read from the
+ontology), outcome classes come from the reasoner's ``kg:FavourableOutcome`` /
+``kg:PartialOutcome`` / ``kg:NonResponseOutcome`` memberships, and report signs from
+``kg:sign`` on the direction individuals. This is the one reader of treatment
+courses: analyses, views and commands all take their courses from here.
 """
 
 from __future__ import annotations
@@ -22,28 +24,13 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.namespaces import KG
-from kg.network import curie
+from kg.evidence import Evidence, EvidenceReader
+from kg.lookup import NameIndex, case_id
+from kg.namespaces import KG, iri_to_curie
 
 
-@dataclass(frozen=True)
-class Citation:
-    """Who says it, where: rendered like :func:`kg.cite.citation`."""
-
-    citation: str
-    label: str
-    identifier: str
-    locator: str
-    evidence_type: str = ""
-    weight: float = 0.0
-
-    def text(self) -> str:
-        head = f"{self.label} [{self.identifier}]" if self.identifier else self.label
-        return f"{head}, {self.locator}" if self.locator else head
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"citation": self.citation, "label": self.label, "identifier": self.identifier,
-                "locator": self.locator, "evidence_type": self.evidence_type, "weight": self.weight}
+def curie(iri) -> str:
+    return iri_to_curie(str(iri)) or str(iri)
 
 
 @dataclass(frozen=True)
@@ -86,13 +73,14 @@ class Course:
     target_label: str
     detail: str
     other_effect: str
+    follow_up: str
     response_after_value: float | None
     response_after_unit: str
     response_after_text: str
     concurrent: tuple[str, ...]
     concurrent_therapies: tuple[str, ...]
     indication: str
-    citation: Citation
+    citation: Evidence
 
     def dose(self) -> str:
         if self.doses:
@@ -130,7 +118,7 @@ class Report:
     sign: int | None
     refractory: bool
     population: str
-    citation: Citation
+    citation: Evidence
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "therapies": list(self.therapies), "conditions": list(self.conditions),
@@ -146,7 +134,7 @@ class DoseRecommendation:
     unit: str
     role: str
     indication: str
-    citation: Citation
+    citation: Evidence
 
     def show(self) -> str:
         return f"{_num(self.value)} {self.unit} ({self.role})"
@@ -193,25 +181,11 @@ def _label(graph: Graph, node: URIRef | None) -> str:
     return str(graph.value(node, RDFS.label) or curie(node))
 
 
-def _evidence_types(graph: Graph) -> dict[URIRef, float]:
-    return {ev: float(graph.value(ev, KG.evidenceWeight) or 0.0) for ev in graph.subjects(RDF.type, KG.EvidenceType)}
-
-
-def _citation(graph: Graph, node: URIRef, weights: dict[URIRef, float]) -> Citation:
-    from kg.cite import identifier
-
-    pub = graph.value(node, KG.citation)
-    ev = graph.value(node, KG.evidenceType)
-    return Citation(citation=curie(pub) if pub is not None else "", label=_label(graph, pub),
-                    identifier=identifier(graph, pub) if pub is not None else "",
-                    locator=_text(graph, node, KG.locator), evidence_type=curie(ev) if ev is not None else "",
-                    weight=weights.get(ev, 0.0))
-
-
 def clinical_evidence(graph: Graph) -> ClinicalEvidence:
     """Read every treatment course, therapy report and dose recommendation of ``graph``."""
-    weights = _evidence_types(graph)
+    reader = EvidenceReader.of(graph)
     favourable = set(graph.subjects(RDF.type, KG.FavourableOutcome))
+    partial = set(graph.subjects(RDF.type, KG.PartialOutcome))
     failed = set(graph.subjects(RDF.type, KG.NonResponseOutcome))
     evidence = ClinicalEvidence()
     labels = evidence.labels
@@ -240,7 +214,7 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
                                       text=_text(graph, step, KG.doseText), start=_text(graph, step, KG.stepStartText)))
             concurrent = sorted(graph.objects(course, KG.concurrentWith))
             outcome_class = ("favourable" if outcome in favourable else "non-response" if outcome in failed
-                             else "partial" if outcome == KG.partial_response else "not assessed")
+                             else "partial" if outcome in partial else "not assessed")
             evidence.courses.append(Course(
                 id=curie(course), label=_label(graph, course), patient=curie(patient),
                 patient_label=lab(patient), diagnoses=diagnoses,
@@ -255,13 +229,14 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
                 outcome_class=outcome_class,
                 target=curie(target) if target is not None else "", target_label=lab(target),
                 detail=_text(graph, course, KG.outcomeDetail), other_effect=_text(graph, course, KG.otherEffect),
+                follow_up=_text(graph, course, KG.followUpText),
                 response_after_value=_float(graph, course, KG.responseAfterValue),
                 response_after_unit=_text(graph, course, KG.responseAfterUnit),
                 response_after_text=_text(graph, course, KG.responseAfterText),
                 concurrent=tuple(curie(c) for c in concurrent),
                 concurrent_therapies=tuple(sorted(lab(graph.value(c, KG.usesTherapy)) for c in concurrent)),
                 indication=curie(indication) if indication is not None else "",
-                citation=_citation(graph, course, weights)))
+                citation=_cite(reader, course)))
     for report in sorted(graph.subjects(RDF.type, KG.TherapyReport)):
         direction = graph.value(report, KG.direction)
         sign = graph.value(direction, KG.sign) if direction is not None else None
@@ -276,7 +251,7 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
             direction=curie(direction) if direction is not None else "", direction_label=lab(direction),
             sign=int(sign) if sign is not None else None,
             refractory=str(graph.value(report, KG.refractory) or "").lower() == "true",
-            population=lab(population), citation=_citation(graph, report, weights)))
+            population=lab(population), citation=_cite(reader, report)))
     evidence.courses.sort(key=lambda c: (c.patient, c.sequence if c.sequence is not None else 10**6, c.therapy_label))
     for rec in sorted(graph.subjects(RDF.type, KG.DoseRecommendation)):
         drug = graph.value(rec, KG.forDrug)
@@ -287,5 +262,20 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
         evidence.recommendations.append(DoseRecommendation(
             id=curie(rec), drug=curie(drug), value=value, unit=_text(graph, rec, KG.doseUnit),
             role=_text(graph, rec, KG.doseRole), indication=_text(graph, rec, KG.indicationText),
-            citation=_citation(graph, rec, weights)))
+            citation=_cite(reader, rec)))
     return evidence
+
+
+def _cite(reader: EvidenceReader, node: URIRef) -> Evidence:
+    """The evidence an n-ary record carries (every course, report and recommendation is cited)."""
+    found = reader.read(node)
+    return found if found is not None else Evidence(citation="", citation_label="", identifier="", locator="")
+
+
+def patient_index(evidence: ClinicalEvidence) -> NameIndex:
+    """The patients of ``evidence`` by CURIE, case id (``000-1``) and label."""
+    index = NameIndex()
+    for course in evidence.courses:
+        label = evidence.labels.get(course.patient, course.patient)
+        index.add(course.patient, [course.patient, case_id(course.patient) or "", label], label, {"Patient"})
+    return index

@@ -1,6 +1,6 @@
 """The ``kg`` command line: one group, commands loaded on demand.
 
-Each command lives next to its feature (``kg/cli_*.py``) and is imported
+Each command lives in a module of this package named for its feature (``kg/cli/*.py``) and is imported
 only when run, so ``kg --help`` stays instant. Errors a user can cause
 (:class:`~kg.errors.KGError`) print on one line and exit 1.
 """
@@ -14,20 +14,20 @@ import click
 
 # name -> (module:attribute, one-line help). Keep in the order users meet them.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "build": ("kg.cli_build:build_cmd", "Compile, reason, validate and write dist/; answer the headline question."),
-    "export": ("kg.cli_build:export_cmd", "Write the built graph as Turtle, N-Triples, JSON-LD, RDF/XML, KGX or GraphML."),
-    "import": ("kg.cli_build:import_cmd", "Check a new curated case/source file and add it to data/sources/."),
-    "queries": ("kg.cli_query:queries_cmd", "List the saved SPARQL queries with their summaries."),
-    "query": ("kg.cli_query:query_cmd", "Run a saved query (or a .rq file) on the embedded store or an endpoint."),
-    "serve": ("kg.cli_query:serve_cmd", "Serve the built graph as a read-only SPARQL 1.1 endpoint (Oxigraph)."),
-    "push": ("kg.cli_query:push_cmd", "Upload the built graph to a SPARQL store (Graph Store Protocol)."),
-    "explain": ("kg.cli_analysis:explain_cmd", "Signed mechanism paths from a drug to a target, with citations."),
-    "predict": ("kg.cli_analysis:predict_cmd", "Predicted effect of every drug on a disease, ranked."),
-    "concordance": ("kg.cli_analysis:concordance_cmd", "Predictions against observed case outcomes."),
-    "bridges": ("kg.cli_analysis:bridges_cmd", "Entities that connect two diseases, ranked."),
-    "similar": ("kg.cli_analysis:similar_cmd", "Drugs with the most similar signed mechanisms."),
-    "viz": ("kg.cli_viz:viz_cmd", "Interactive offline HTML view of the graph, a neighbourhood, a path or a case."),
-    "bench": ("kg.cli_bench:bench_cmd", "Benchmarks: embedded stores and analyses, as ratios to a baseline."),
+    "build": ("kg.cli.build:build_cmd", "Compile, reason, validate and write dist/; answer the headline question."),
+    "export": ("kg.cli.build:export_cmd", "Write the built graph as Turtle, N-Triples, JSON-LD, RDF/XML, KGX or GraphML."),
+    "import": ("kg.cli.build:import_cmd", "Check a new curated case/source file and add it to data/sources/."),
+    "queries": ("kg.cli.query:queries_cmd", "List the saved SPARQL queries with their summaries."),
+    "query": ("kg.cli.query:query_cmd", "Run a saved query (or a .rq file) on the embedded store or an endpoint."),
+    "serve": ("kg.cli.query:serve_cmd", "Serve the built graph as a read-only SPARQL 1.1 endpoint (Oxigraph)."),
+    "push": ("kg.cli.query:push_cmd", "Upload the built graph to a SPARQL store (Graph Store Protocol)."),
+    "explain": ("kg.cli.analysis:explain_cmd", "Signed mechanism paths from a drug to a target, with citations."),
+    "predict": ("kg.cli.analysis:predict_cmd", "Predicted effect of every drug on a disease, ranked."),
+    "concordance": ("kg.cli.analysis:concordance_cmd", "Predictions against observed case outcomes."),
+    "bridges": ("kg.cli.analysis:bridges_cmd", "Entities that connect two diseases, ranked."),
+    "similar": ("kg.cli.analysis:similar_cmd", "Drugs with the most similar signed mechanisms."),
+    "viz": ("kg.cli.viz:viz_cmd", "Interactive offline HTML view of the graph, a neighbourhood, a path or a case."),
+    "bench": ("kg.cli.bench:bench_cmd", "Benchmarks: embedded stores and analyses, as ratios to a baseline."),
 }
 
 

@@ -1,0 +1,67 @@
+"""Binding parameters: values become RDF terms in a ``VALUES`` block, never text pasted into the query."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+
+from kg.errors import QueryError
+from kg.lookup import NameIndex
+from kg.query.saved import Param, SavedQuery, _where_brace
+
+def to_term(param: Param, value: Any, graph: Graph | NameIndex | None) -> URIRef | Literal:
+    """A user's value (text) as the RDF term the parameter's type asks for."""
+    if isinstance(value, (URIRef, Literal)):
+        return value
+    text = str(value)
+    try:
+        if param.type == "entity":
+            if graph is None:
+                raise QueryError(f"parameter {param.name!r}: an entity name needs the local graph to look up")
+            from kg.lookup import resolve
+
+            return resolve(graph, text, kind=param.kind, what=f"value for {param.name}")
+        if param.type == "iri":
+            if not re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+", text):
+                raise QueryError(f"parameter {param.name!r}: {text!r} is not an IRI")
+            return URIRef(text)
+        if param.type == "integer":
+            return Literal(int(text))
+        if param.type == "decimal":
+            return Literal(Decimal(text))
+        if param.type == "boolean":
+            if text.lower() not in ("true", "false"):
+                raise QueryError(f"parameter {param.name!r}: {text!r} is not true or false")
+            return Literal(text.lower() == "true")
+        return Literal(text)
+    except (ValueError, InvalidOperation) as exc:
+        raise QueryError(f"parameter {param.name!r}: {text!r} is not a valid {param.type}") from exc
+
+
+def bind(query: SavedQuery, values: dict[str, Any], graph: Graph | NameIndex | None) -> str:
+    """Query text with a VALUES block binding every declared parameter (given or default)."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        names = ", ".join(declared) or "none"
+        raise QueryError(f"{query.name}: unknown parameter {unknown[0]!r} (parameters: {names})")
+    bound: list[tuple[str, URIRef | Literal]] = []
+    if isinstance(graph, Graph) and any(p.type == "entity" for p in query.params):
+        graph = NameIndex.of(graph)   # one index for all the parameters
+    for param in query.params:
+        value = values.get(param.name, param.default)
+        if value is None:
+            raise QueryError(f"{query.name}: missing parameter {param.name!r} ({param.description}); "
+                             f"give --param {param.name}=VALUE")
+        bound.append((param.name, to_term(param, value, graph)))
+    if not bound:
+        return query.text
+    at = _where_brace(query.text)
+    if at is None:
+        raise QueryError(f"{query.name}: parameters need an explicit 'WHERE {{' to bind into")
+    names = " ".join(f"?{n}" for n, _ in bound)
+    terms = " ".join(term.n3() for _, term in bound)
+    return f"{query.text[:at]}\n  VALUES ({names}) {{ ({terms}) }}\n{query.text[at:]}"

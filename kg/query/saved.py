@@ -1,0 +1,141 @@
+"""Saved SPARQL queries: files with a strict grlc-style ``#+`` header (see :mod:`kg.query`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg.errors import QueryError, UnknownNameError
+from kg.files import read_text
+
+PARAM_TYPES = ("entity", "iri", "string", "integer", "decimal", "boolean")
+HEADER_KEYS = {"summary": True, "question": True, "tags": True, "params": False}
+PARAM_KEYS = {"name": True, "type": True, "default": False, "description": True, "kind": False}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    description: str
+    default: Any = None
+    kind: str = "entity"      # what an entity value must be: entity, drug, condition, patient, ...
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    text: str
+    summary: str
+    questions: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    path: Path | None = None
+
+
+def parse_header(text: str, source: str = "<query>") -> dict[str, Any]:
+    """The ``#+`` header as a dict; a malformed header raises :class:`QueryError`."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#+"):
+            lines.append(stripped[2:].removeprefix(" "))
+        elif stripped and not stripped.startswith("#"):
+            break
+    if not lines:
+        return {}
+    try:
+        header = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError as exc:
+        raise QueryError(f"{source}: header is not valid YAML: {exc}") from exc
+    if not isinstance(header, dict):
+        raise QueryError(f"{source}: header must be 'key: value' lines")
+    for key in header:
+        if key not in HEADER_KEYS:
+            raise QueryError(f"{source}: unknown header key {key!r} (known: {', '.join(HEADER_KEYS)})")
+    return header
+
+
+def load_query(path: Path, strict: bool = True) -> SavedQuery:
+    """Read one ``.rq`` file; with ``strict`` its header must be complete and well-formed."""
+    text = read_text(path, "SPARQL query")
+    name = path.stem
+    header = parse_header(text, str(path))
+    if not header and not strict:
+        return SavedQuery(name=name, text=text, summary="(ad hoc query)", path=path)
+    for key, required in HEADER_KEYS.items():
+        if required and key not in header:
+            raise QueryError(f"{path}: header lacks '#+ {key}:'")
+    summary = header["summary"]
+    if not isinstance(summary, str) or not summary.strip():
+        raise QueryError(f"{path}: summary must be a non-empty line of text")
+    questions = header["question"]
+    if questions is None:
+        questions = []
+    elif isinstance(questions, int):
+        questions = [questions]
+    if not isinstance(questions, list) or not all(isinstance(q, int) and 1 <= q <= 99 for q in questions):
+        raise QueryError(f"{path}: question must be a competency question number, a list of them, or null")
+    tags = header["tags"]
+    if not isinstance(tags, list) or not tags or not all(isinstance(t, str) for t in tags):
+        raise QueryError(f"{path}: tags must be a non-empty list of words")
+    params = tuple(_param(p, path) for p in header.get("params") or [])
+    if params and not _where_brace(text):
+        raise QueryError(f"{path}: a query with parameters needs an explicit 'WHERE {{'")
+    return SavedQuery(name=name, text=text, summary=summary.strip(), questions=tuple(questions),
+                      tags=tuple(tags), params=params, path=path)
+
+
+def _param(raw: Any, path: Path) -> Param:
+    if not isinstance(raw, dict):
+        raise QueryError(f"{path}: each param is a mapping with name, type, description (and default)")
+    for key in raw:
+        if key not in PARAM_KEYS:
+            raise QueryError(f"{path}: unknown param key {key!r} (known: {', '.join(PARAM_KEYS)})")
+    for key, required in PARAM_KEYS.items():
+        if required and not raw.get(key):
+            raise QueryError(f"{path}: param lacks {key!r}")
+    if raw["type"] not in PARAM_TYPES:
+        raise QueryError(f"{path}: param {raw['name']!r} has type {raw['type']!r}; use one of {', '.join(PARAM_TYPES)}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(raw["name"])):
+        raise QueryError(f"{path}: param name {raw['name']!r} is not a SPARQL variable name")
+    return Param(name=str(raw["name"]), type=raw["type"], description=str(raw["description"]),
+                 default=raw.get("default"), kind=str(raw.get("kind") or "entity"))
+
+
+def saved_queries(folder: Path | None = None) -> dict[str, SavedQuery]:
+    """Every saved query, by name (``folder`` defaults to the project's ``queries/``)."""
+    from kg.project import Project
+
+    folder = folder or Project.discover().queries
+    return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
+
+
+def find_query(name_or_path: str) -> SavedQuery:
+    """A saved query by name, or any ``.rq`` file by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".rq" or candidate.exists():
+        if not candidate.is_file():
+            raise QueryError(f"no query file {name_or_path}")
+        return load_query(candidate, strict=False)
+    queries = saved_queries()
+    if name_or_path in queries:
+        return queries[name_or_path]
+    raise UnknownNameError("query", name_or_path, queries)
+
+
+
+def _where_brace(text: str) -> int | None:
+    """Offset just after the '{' that opens the outer WHERE group (comments and strings ignored)."""
+    masked = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*',
+                    lambda m: " " * len(m.group(0)), text)
+    match = re.search(r"\bWHERE\s*\{", masked, flags=re.IGNORECASE)
+    return match.end() if match else None
