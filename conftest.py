@@ -53,3 +53,17 @@ def _doctest_graph(request, doctest_namespace):
     if "graph" in source or "G" in source:
         doctest_namespace["graph"] = request.getfixturevalue("graph")
         doctest_namespace["G"] = request.getfixturevalue("network")
+
+
+#: Doctests that start a real server or browser belong to the slow tests (they still run in CI).
+_SLOW_DOCTEST_WORDS = ("start_server(", "chromium", "sync_playwright")
+
+
+def pytest_collection_modifyitems(config, items):
+    from _pytest.doctest import DoctestItem
+
+    for item in items:
+        if isinstance(item, DoctestItem):
+            source = " ".join(example.source for example in item.dtest.examples)
+            if any(word in source for word in _SLOW_DOCTEST_WORDS):
+                item.add_marker(pytest.mark.slow)

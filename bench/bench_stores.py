@@ -181,8 +181,7 @@ def run(repeats: int, scale: int, names: list[str] | None, budget_s: float = 5.0
     and left out of the comparison.
     """
     from kg.build import ensure_built
-    from kg.query import bind, run_query, saved_queries
-    from kg.query import compare_results
+    from kg.query import bind, compare_results, run_query, saved_queries
 
     build = ensure_built()
     queries = saved_queries()
@@ -207,7 +206,7 @@ def run(repeats: int, scale: int, names: list[str] | None, budget_s: float = 5.0
         runs: dict[str, dict[str, int]] = {}
         for store in STORES:
             print(f"  {store}: loading {triples:,} triples ...", file=sys.stderr, flush=True)
-            load_s, graph, n = median_time(lambda: load(path, store), repeats, budget_s)
+            load_s, graph, n = median_time(lambda store=store: load(path, store), repeats, budget_s)
             times.setdefault("load", {})[store] = load_s
             runs.setdefault("load", {})[store] = n
             for name, saved in queries.items():
@@ -222,8 +221,9 @@ def run(repeats: int, scale: int, names: list[str] | None, budget_s: float = 5.0
                     runs.setdefault(name, {})[store] = 0
                     continue
                 warm_s = time.perf_counter() - started
-                query_s, _, n = median_time(lambda: run_query(saved, params[name], graph=graph), repeats,
-                                            budget_s, first_s=warm_s)
+                query_s, _, n = median_time(
+                    lambda saved=saved, name=name, graph=graph: run_query(saved, params[name], graph=graph),
+                    repeats, budget_s, first_s=warm_s)
                 times.setdefault(name, {})[store] = query_s
                 runs.setdefault(name, {})[store] = n
             del graph

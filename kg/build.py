@@ -151,7 +151,8 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     if not report_v.conforms:
         shown = "\n  ".join(str(v) for v in report_v.violations[:20])
         more = f"\n  ... and {len(report_v.violations) - 20} more" if len(report_v.violations) > 20 else ""
-        raise ValidationError(f"the built graph violates {len(report_v.violations)} SHACL constraint(s):\n  {shown}{more}")
+        raise ValidationError(f"the built graph violates {len(report_v.violations)} SHACL constraint(s):\n"
+                              f"  {shown}{more}")
     say("write dist/")
     report = summarise(graph, reasoning.inferred, curation)
     report.update(input_hash=digest, build_id=digest[:16], timings=timings,

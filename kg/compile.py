@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS
 from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.curation import Curation, Record
 from kg.errors import DataError, close_matches
@@ -60,7 +60,7 @@ class Vocabulary:
     ranges: dict[URIRef, URIRef] = field(default_factory=dict)            # property -> range (inherited)
 
     @classmethod
-    def from_tbox(cls, tbox: Graph) -> "Vocabulary":
+    def from_tbox(cls, tbox: Graph) -> Vocabulary:
         voc = cls()
         voc.classes = {c for c in tbox.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
         voc.object_properties = set(tbox.subjects(RDF.type, OWL.ObjectProperty))

@@ -123,7 +123,8 @@ def _scalar_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         for k, v in attrs.items():
             if v is None:
                 continue
-            out[k] = v if isinstance(v, (str, int, float, bool)) else json.dumps(_plain(v), ensure_ascii=False, sort_keys=True)
+            scalar = isinstance(v, (str, int, float, bool))
+            out[k] = v if scalar else json.dumps(_plain(v), ensure_ascii=False, sort_keys=True)
         return out
 
     H = nx.MultiDiGraph(name=G.graph.get("name", ""))

@@ -7,7 +7,7 @@ OBO ontologies and each authority's own resolver otherwise.
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS, PROV
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 KG = Namespace("https://w3id.org/dmkg/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")

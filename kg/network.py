@@ -40,9 +40,9 @@ import networkx as nx
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kg import ontology
 from kg.evidence import Evidence, EvidenceReader
 from kg.namespaces import DEFINITION, KG, OBOINOWL, ONTOLOGY_IRI, iri_to_curie
-from kg import ontology
 from kg.ontology import class_definitions, drug_classes, relation_properties  # noqa: F401 (re-exported)
 
 

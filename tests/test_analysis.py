@@ -17,10 +17,6 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS
 
-import kg.analysis.bridges
-import kg.analysis.concordance
-import kg.analysis.paths
-import kg.analysis.similarity
 from kg.analysis import clinical_evidence, explain, mechanism_profile, predict, signed_paths
 from kg.analysis.bridges import bridges
 from kg.analysis.concordance import concordance, dose_statement

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -147,7 +146,8 @@ def test_import_rejects_a_bad_file_and_changes_nothing(project, tmp_path):
     before = sorted(p.name for p in (project / "data" / "sources").iterdir())
     result = subprocess.run([KG_EXE, "import", str(bad)], capture_output=True, text=True)
     assert result.returncode == 1
-    assert result.stderr.count("\n") == 1 and "unknown therapy 'tofacitnib'; did you mean 'tofacitinib'" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "unknown therapy 'tofacitnib'; did you mean 'tofacitinib'" in result.stderr
     assert f"{bad.name}:" in result.stderr
     assert sorted(p.name for p in (project / "data" / "sources").iterdir()) == before
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.project import Project
 from kg.compile import compile_graph, load_tbox
 from kg.curation import read_curation, read_tsv
 from kg.errors import DataError
+from kg.project import Project
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ from kg.export import export
 from kg.namespaces import KG
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt, parser", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("xml", "xml")])
 def test_rdf_exports_reparse_isomorphic(memory_graph, tmp_path, fmt, parser):
     out = export(memory_graph, fmt, tmp_path / f"kg.{fmt}")
@@ -19,6 +20,7 @@ def test_rdf_exports_reparse_isomorphic(memory_graph, tmp_path, fmt, parser):
     assert isomorphic(again, memory_graph)
 
 
+@pytest.mark.slow
 def test_rdf_xml_loads_in_owlready2_with_inferred_types(memory_graph, tmp_path):
     import owlready2
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg import network
 from kg.errors import KGError, UnknownNameError
 from kg.export import export_projection
 from kg.network import broader, members, narrower, node_id, project, with_subsumption
@@ -66,7 +65,8 @@ def test_class_claims_reach_members_marked_inherited(G):
 
 def test_broader_and_narrower_follow_subtype_and_family_links(G):
     assert broader(G, "kg:cadm") == {"kg:dermatomyositis", "kg:idiopathic_inflammatory_myopathy"}
-    assert {"kg:cadm", "kg:classic_dermatomyositis", "kg:amyopathic_dermatomyositis"} <= narrower(G, "kg:dermatomyositis")
+    assert {"kg:cadm", "kg:classic_dermatomyositis", "kg:amyopathic_dermatomyositis"} <= narrower(
+        G, "kg:dermatomyositis")
     assert broader(G, "kg:ifn_alpha") == {"kg:type_i_ifn"}
     assert narrower(G, "kg:psoriasis") == {"kg:pustular_psoriasis", "kg:inverse_psoriasis"}
 

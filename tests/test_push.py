@@ -15,8 +15,7 @@ import pytest
 from kg.errors import EndpointError, KGError
 from kg.project import Project
 from kg.push import chunks, push, store_urls, triple_lines
-from kg.query import bind, find_query, run_query
-from kg.query import compare_results
+from kg.query import bind, compare_results, find_query, run_query
 from kg.serve import free_port, start_server
 
 pytestmark = pytest.mark.slow

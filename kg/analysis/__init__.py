@@ -23,15 +23,25 @@ Modules, each a few functions over ``G``:
 * :mod:`~kg.analysis.similarity` - drug-to-drug similarity by mechanism.
 """
 
-from kg.clinical import ClinicalEvidence, Course, DoseRecommendation, Report, clinical_evidence
 from kg.analysis.paths import (
-    CERTAINTY_FACTOR, DAMPING, Mechanisms, Path, Profile, edge_weight, endpoints, mechanism_profile, mechanisms,
-    net_effect, signed_paths,
+    CERTAINTY_FACTOR,
+    DAMPING,
+    Mechanisms,
+    Path,
+    Profile,
+    edge_weight,
+    endpoints,
+    mechanism_profile,
+    mechanisms,
+    net_effect,
+    signed_paths,
 )
 from kg.analysis.predict import Candidate, DiseaseEvidence, Prediction, explain, predict, reported_edges
+from kg.clinical import ClinicalEvidence, Course, DoseRecommendation, Report, clinical_evidence
 
 __all__ = [
     "CERTAINTY_FACTOR", "DAMPING", "Candidate", "ClinicalEvidence", "Course", "DiseaseEvidence",
-    "DoseRecommendation", "Mechanisms", "mechanisms", "Path", "Prediction", "Profile", "Report", "clinical_evidence", "edge_weight",
+    "DoseRecommendation", "Mechanisms", "mechanisms", "Path", "Prediction", "Profile", "Report", "clinical_evidence",
+    "edge_weight",
     "endpoints", "explain", "mechanism_profile", "net_effect", "predict", "reported_edges", "signed_paths",
 ]

@@ -291,7 +291,8 @@ def _dose_notes(course: Course, recs: list[DoseRecommendation]) -> list[str]:
         for rec in recs:
             text = dose_statement(step.value, step.unit, rec.value, rec.unit, f"the {rec.role}")
             if text:
-                notes.append(f"{text} ({rec.citation.identifier or rec.citation.citation_label}, {rec.citation.locator})")
+                source = rec.citation.identifier or rec.citation.citation_label
+                notes.append(f"{text} ({source}, {rec.citation.locator})")
     return notes
 
 

@@ -47,11 +47,21 @@ from typing import Any
 
 import networkx as nx
 
-from kg.clinical import ClinicalEvidence, Course, Report
 from kg.analysis.paths import (
-    ARROW, CERTAINTY_FACTOR, DAMPING, Mechanisms, Path, edge_weight, effect_of_signs, endpoints, mechanisms,
-    net_effect, paths_score, signed_paths,
+    ARROW,
+    CERTAINTY_FACTOR,
+    DAMPING,
+    Mechanisms,
+    Path,
+    edge_weight,
+    effect_of_signs,
+    endpoints,
+    mechanisms,
+    net_effect,
+    paths_score,
+    signed_paths,
 )
+from kg.clinical import ClinicalEvidence, Course, Report
 from kg.evidence import citation_text, noisy_or
 from kg.network import THERAPY_KINDS, is_condition
 
@@ -296,7 +306,8 @@ def _balance(good: Iterable[float], bad: Iterable[float]) -> float:
     return noisy_or(good) - noisy_or(bad)
 
 
-def predict(G: nx.MultiDiGraph | Mechanisms, disease: str, also: str | None = None, *, evidence: ClinicalEvidence | None = None,
+def predict(G: nx.MultiDiGraph | Mechanisms, disease: str, also: str | None = None, *,
+            evidence: ClinicalEvidence | None = None,
             max_length: int = 4, top: int | None = None, kinds: Iterable[str] = THERAPY_KINDS,
             damping: float = DAMPING, certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> list[Candidate]:
     """Drugs (and drug classes) ranked by predicted and reported benefit for a disease or two.

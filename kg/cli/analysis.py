@@ -156,7 +156,7 @@ def predict_cmd(disease: str, also: str | None, top: int, max_length: int, fmt: 
     rows = []
     for c in ranked:
         cells = [str(c.rank), c.label + (" (class)" if c.kind == "DrugClass" else ""), f"{c.score:+.2f}"]
-        for dis, e in c.per_disease.items():
+        for e in c.per_disease.values():
             k = e.counts()
             cells.append(
                 f"mechanism {e.prediction.effect} {e.mechanism:+.2f}\n"
@@ -193,7 +193,7 @@ def _legend(sources: Mapping[str, str]) -> None:
 def _key_evidence(candidate) -> str:
     """Per disease: the heaviest counted path, the best signed reported edge, a favourable course."""
     lines = []
-    for dis, e in candidate.per_disease.items():
+    for e in candidate.per_disease.values():
         pred = e.prediction
         if pred.counted_paths:
             p = pred.counted_paths[0]
@@ -205,7 +205,8 @@ def _key_evidence(candidate) -> str:
             lines.append(f"{r.get('label')} {pred.label(r['target'])}{via}: {_short(r['evidence'][0])}")
         for course in [c for c in e.courses if c.outcome_class == "favourable"][:1]:
             who = course.patient.removeprefix("kg:patient_").replace("_", "-")
-            lines.append(f"{course.outcome_label}, patient {who}: {course.citation.identifier}, {course.citation.locator}")
+            cite = course.citation
+            lines.append(f"{course.outcome_label}, patient {who}: {cite.identifier}, {cite.locator}")
     return "\n".join(dict.fromkeys(lines))
 
 

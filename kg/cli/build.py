@@ -55,7 +55,8 @@ def build_cmd(force: bool, fmt: str) -> None:
                f"courses, {r['therapy_reports']} therapy reports, {r['cited_axioms']} cited assertions")
     inferred = ", ".join(f"{k} {v}" for k, v in r["inferred_per_class"].items())
     click.echo(f"  HermiT inferred {r['inferred_types']} memberships ({inferred})")
-    click.echo(f"  SHACL: {'conforms' if r['validation']['conforms'] else 'FAILS'}; report: {result.dist / 'build-report.md'}")
+    shacl = "conforms" if r["validation"]["conforms"] else "FAILS"
+    click.echo(f"  SHACL: {shacl}; report: {result.dist / 'build-report.md'}")
     click.echo("")
     click.echo(HEADLINE)
     for row in answer:

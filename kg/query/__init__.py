@@ -22,7 +22,15 @@ from kg.query.binding import bind, to_term
 from kg.query.results import FORMATS, QueryResult, cell_text, compare_results, format_result, to_delimited, to_json
 from kg.query.run import is_update, run_query, update_endpoint
 from kg.query.saved import (
-    HEADER_KEYS, PARAM_KEYS, PARAM_TYPES, Param, SavedQuery, find_query, load_query, parse_header, saved_queries,
+    HEADER_KEYS,
+    PARAM_KEYS,
+    PARAM_TYPES,
+    Param,
+    SavedQuery,
+    find_query,
+    load_query,
+    parse_header,
+    saved_queries,
 )
 
 __all__ = ["FORMATS", "HEADER_KEYS", "PARAM_KEYS", "PARAM_TYPES", "Param", "QueryResult", "SavedQuery", "bind",

@@ -12,6 +12,7 @@ from kg.errors import QueryError
 from kg.lookup import NameIndex
 from kg.query.saved import Param, SavedQuery, _where_brace
 
+
 def to_term(param: Param, value: Any, graph: Graph | NameIndex | None) -> URIRef | Literal:
     """A user's value (text) as the RDF term the parameter's type asks for."""
     if isinstance(value, (URIRef, Literal)):

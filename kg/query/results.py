@@ -15,6 +15,7 @@ from kg.errors import FormatError
 from kg.lookup import NameIndex
 from kg.namespaces import iri_to_curie
 
+
 @dataclass
 class QueryResult:
     """Rows of a SELECT (terms or None), or the answer of an ASK."""
@@ -154,7 +155,7 @@ def _n3(term) -> str:
     """
     from decimal import Decimal, InvalidOperation
 
-    from rdflib import BNode, Literal
+    from rdflib import BNode
     from rdflib.namespace import XSD
 
     if term is None:

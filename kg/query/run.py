@@ -13,6 +13,7 @@ from kg.query.binding import bind
 from kg.query.results import QueryResult
 from kg.query.saved import SavedQuery, find_query
 
+
 def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, graph: Graph | None = None,
               endpoint: str | None = None, limit: int | None = None, store: str | None = None,
               timeout: float = 60.0) -> QueryResult:
@@ -115,8 +116,13 @@ def _run_remote(text: str, endpoint: str, name: str, timeout: float) -> QueryRes
     from urllib.error import HTTPError, URLError
 
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                                SPARQLWrapperException, Unauthorized)
+    from SPARQLWrapper.SPARQLExceptions import (
+        EndPointInternalError,
+        EndPointNotFound,
+        QueryBadFormed,
+        SPARQLWrapperException,
+        Unauthorized,
+    )
 
     update = is_update(text)
     target = update_endpoint(endpoint) if update else endpoint

@@ -21,8 +21,16 @@ from typing import Any
 
 import networkx as nx
 
-from kg.render.style import (EDGE_STYLE, KIND_STYLE, OUTCOME_STYLE, edge_category, kind_label, kind_style,
-                             node_size, outcome_style)
+from kg.render.style import (
+    EDGE_STYLE,
+    KIND_STYLE,
+    OUTCOME_STYLE,
+    edge_category,
+    kind_label,
+    kind_style,
+    node_size,
+    outcome_style,
+)
 from kg.render.tooltips import edge_tooltip, node_tooltip
 
 VIS_VERSION = "vis-9.1.2"
