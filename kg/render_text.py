@@ -1,26 +1,24 @@
-"""Plain-text tables for the terminal, shared by every command that prints rows."""
+"""Former home of the terminal table; kept so ``from kg.render_text import table`` still works.
+
+New code calls :func:`kg.text.render`, which this delegates to.
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
+from collections.abc import Sequence
+
+from kg.text import render
 
 
-def table(headers: list[str], rows: list[list[str]], title: str | None = None) -> str:
-    """A boxed table as text (rich does the layout; wraps long cells to the terminal width)."""
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], title: str | None = None) -> str:
+    """Rows as a table, or as cards when a table cannot fit the terminal (see :func:`kg.text.render`).
 
-    width = int(os.environ.get("COLUMNS", 0)) or shutil.get_terminal_size((140, 24)).columns
-    grid = Table(title=Text(title) if title else None, show_lines=False, header_style="bold", title_justify="left")
-    for header in headers:
-        grid.add_column(Text(header), overflow="fold")
-    for row in rows:
-        grid.add_row(*(Text(str(cell)) for cell in row))  # cells are data, never rich markup
-    console = Console(width=max(width, 60), record=True, file=open(os.devnull, "w"), color_system=None)
-    console.print(grid)
-    text = console.export_text()
-    if not rows:
-        text += "(no rows)\n"
-    return text
+    Examples
+    --------
+    >>> print(table(["drug", "sign"], [["cyclosporine", "−1"]], title="Effects"), end="")
+    Effects
+    drug          sign
+    ────────────  ────
+    cyclosporine  −1
+    """
+    return render(headers, rows, title=title)
