@@ -284,7 +284,8 @@ def render(columns: Sequence[str | Column], rows: Sequence[Sequence[object]], *,
         mins = [max(_min_width(h), *(_min_width(row[i]) for row in cells)) for i, h in enumerate(head_paras)]
         widths = None
         if layout != "cards":
-            nats = [max(_natural_width(h), *(_natural_width(row[i]) for row in cells)) for i, h in enumerate(head_paras)]
+            nats = [max(_natural_width(h), *(_natural_width(row[i]) for row in cells))
+                    for i, h in enumerate(head_paras)]
             widths = _share(mins, nats, width - len(GUTTER) * (len(cols) - 1))
             if widths is None and layout == "table":
                 widths = mins
@@ -360,7 +361,8 @@ class Footnotes:
             lines = _hanging(f"[{n}]", parse(text), width, indent)
             link_text = " ".join(wrap(link, sys.maxsize)) if link else ""
             # The link shares the line of a one-line note, else it gets a line of its own.
-            if link_text and len(lines) == 1 and lines[0].strip(" ") and cell_width(lines[0]) + 2 + cell_width(link_text) <= width:
+            one_line = len(lines) == 1 and lines[0].strip(" ")
+            if link_text and one_line and cell_width(lines[0]) + 2 + cell_width(link_text) <= width:
                 lines[-1] += "  " + link_text
             elif link_text:
                 lines.append(" " * indent + link_text)

@@ -223,7 +223,8 @@ def test_footnotes_wrap_without_breaking_links():
 # ---------------------------------------------------------------------------
 
 def test_control_characters_and_escapes_removed():
-    hostile = "\x1b[31mred\x1b[0m \x1b]0;pwned\x07title \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ bell\x07 \u202eevil\x9b2J"
+    hostile = ("\x1b[31mred\x1b[0m \x1b]0;pwned\x07title \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ "
+               "bell\x07 \u202eevil\x9b2J")
     assert clean(hostile) == "red title link bell evil"
     text = render(["value"], [[hostile], ["a\rb\x00c\td"]], width=40)
     assert "\x1b" not in text and all(ch == "\n" or unicodedata.category(ch) != "Cc" for ch in text)
@@ -231,7 +232,8 @@ def test_control_characters_and_escapes_removed():
 
 
 def test_cell_width_counts_terminal_cells():
-    assert [cell_width(s) for s in ["abc", "IFN-α/β", "漢字", "ｆｕｌｌ", "e\u0301", "a\u200bb", "😀"]] == [3, 7, 4, 8, 1, 2, 2]
+    samples = ["abc", "IFN-α/β", "漢字", "ｆｕｌｌ", "e\u0301", "a\u200bb", "😀"]
+    assert [cell_width(s) for s in samples] == [3, 7, 4, 8, 1, 2, 2]
 
 
 def test_wrap_never_breaks_words():
