@@ -120,6 +120,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     """
     from kg.compile import compile_graph, load_tbox
     from kg.curation import read_curation
+    from kg.derive import derive_effects
     from kg.reason import reason
     from kg.validate import validate
 
@@ -147,6 +148,8 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     graph += asserted
     graph += reasoning.inferred
     graph.add((KG.hermit, KG.note, Literal("Types marked kg:inferredBy kg:hermit were derived by HermiT in kg build.")))
+    derived = timed("derive effects along cited mechanism steps", derive_effects, graph)
+    graph += derived
     report_v = timed("validate with SHACL", validate, graph, project.ontology / "shapes.ttl")
     if not report_v.conforms:
         shown = "\n  ".join(str(v) for v in report_v.violations[:20])
@@ -155,6 +158,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
                               f"  {shown}{more}")
     say("write dist/")
     report = summarise(graph, reasoning.inferred, curation)
+    report["derived_effects"] = len(set(derived.subjects(RDF.type, KG.DerivedEffect)))
     report.update(input_hash=digest, build_id=digest[:16], timings=timings,
                   validation={"conforms": True, "violations": 0}, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     inferred = Graph()
@@ -248,8 +252,8 @@ def markdown_report(report: dict) -> str:
              "| measure | count |", "| --- | --- |"]
     for key in ("triples", "classes", "object_properties", "datatype_properties", "annotation_properties",
                 "individuals", "entities", "identifiers", "publications", "patients", "treatment_courses",
-                "therapy_reports", "reference_entries", "cited_axioms", "inferred_types"):
-        lines.append(f"| {key.replace('_', ' ')} | {report[key]} |")
+                "therapy_reports", "reference_entries", "cited_axioms", "inferred_types", "derived_effects"):
+        lines.append(f"| {key.replace('_', ' ')} | {report.get(key, 0)} |")
     lines += ["", "## Inferred memberships (HermiT)", "", "| class | members inferred |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in report["inferred_per_class"].items()]
     lines += ["", "## Individuals per class (asserted)", "", "| class | individuals |", "| --- | --- |"]

@@ -75,6 +75,7 @@ class NameIndex:
     labels: dict[Hashable, str] = field(default_factory=dict)
     kinds: dict[Hashable, frozenset[str]] = field(default_factory=dict)
     aliases: dict[Hashable, list[str]] = field(default_factory=dict)   # every name given, as written
+    identifiers: dict[Hashable, str] = field(default_factory=dict)     # publication -> doi:/PMID:/local id
 
     def add(self, ident: Hashable, names: Iterable[str], label: str | None, kinds: Iterable[str]) -> None:
         if label is not None:
@@ -111,6 +112,11 @@ class NameIndex:
             for s, name in graph.subject_objects(prop):
                 if isinstance(s, URIRef) and s in index.labels and (is_text or isinstance(name, Literal)):
                     index.add(s, [str(name)], None, ())
+        from kg.evidence import publication_identifier
+
+        for s, kinds in categories.items():
+            if "InformationResource" in kinds:
+                index.identifiers[s] = publication_identifier(graph, s)
         return index
 
     @classmethod

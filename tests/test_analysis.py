@@ -73,7 +73,7 @@ def toy():
 def test_sign_is_the_product_of_edge_signs(toy):
     (path,) = [p for p in signed_paths(toy, "drug", "dis") if p.nodes[1] == "x"]
     assert path.nodes == ["drug", "x", "dis"] and path.sign == -1
-    assert explain(toy, "drug2", "z").effect == "increases"          # not a condition: increases/decreases
+    assert explain(toy, "drug2", "z").effect == "raises"             # not a condition: raises/lowers
 
 
 def test_zero_sign_propagates_and_is_reported_as_sparing(toy):
@@ -82,7 +82,7 @@ def test_zero_sign_propagates_and_is_reported_as_sparing(toy):
     pred = explain(toy, "drug", "dis")
     assert pred.effect == "improves" and pred.spared == ["y"]         # the zero path is carried, not counted
     only_zero = explain(toy, "drug", "y")
-    assert only_zero.effect == "no effect" and only_zero.score == 0
+    assert only_zero.effect == "spares" and only_zero.score == 0       # y is a cytokine: spared
 
 
 def test_conflicting_paths(toy):
@@ -95,7 +95,7 @@ def test_path_length_is_bounded(toy):
     assert signed_paths(toy, "long", "dis", max_length=4) == []
     (path,) = signed_paths(toy, "long", "dis", max_length=5)
     assert path.length == 5 and path.sign == 1
-    assert explain(toy, "long", "dis").effect == "unknown"
+    assert explain(toy, "long", "dis").effect == "no evidence"
     with pytest.raises(KGError, match="max_length"):
         signed_paths(toy, "long", "dis", max_length=0)
 
@@ -206,7 +206,7 @@ def test_cyclosporine_spares_type_i_ifn_over_the_longer_tnf_route(G):
     (overridden,) = [p for p in pred.paths if p.overridden_by]
     assert overridden.sign == 1 and "kg:tnf" in overridden.nodes
     assert pred.effect == "improves"
-    assert explain(G, "cyclosporine", "type I interferon").effect == "no effect"
+    assert explain(G, "cyclosporine", "type I interferon").effect == "spares"
 
 
 def test_cadm_inherits_claims_about_dm(G):
@@ -217,7 +217,7 @@ def test_cadm_inherits_claims_about_dm(G):
 
 def test_corticosteroids_help_dm_as_reported_but_risk_pustular_psoriasis(G):
     dm = explain(G, "systemic corticosteroids", "dermatomyositis")
-    assert dm.effect == "unknown" and not dm.paths                 # no mechanism path in the graph
+    assert dm.effect == "no evidence" and not dm.paths             # no mechanism path in the graph
     assert dm.reported_effect == "improves"
     assert "kg:firstLineTreatmentFor" in {r["relation"] for r in dm.reported}
     pso = explain(G, "systemic corticosteroid", "psoriasis")
@@ -238,10 +238,14 @@ def test_cyclosporine_is_the_top_candidate_for_cadm_with_psoriasis(G, evidence):
     assert top.per_disease["kg:cadm"].prediction.effect == "improves"
     assert top.per_disease["kg:psoriasis"].prediction.effect == "improves"
     assert top.per_disease["kg:psoriasis"].counts()["favourable_courses"] == 1       # patient 000-1
+    assert all(c.kind == "Drug" for c in ranked)                 # drug classes only when asked for
     # TNF inhibitors help psoriasis but worsen DM: they rank below every drug without harm.
-    tnf = next(c for c in ranked if c.drug == "kg:TNFInhibitor")
+    with_classes = predict(G, "CADM", "psoriasis", evidence=evidence, kinds=("Drug", "DrugClass"))
+    tnf = next(c for c in with_classes if c.drug == "kg:TNFInhibitor")
     assert tnf.per_disease["kg:cadm"].total < 0 < tnf.per_disease["kg:psoriasis"].total
     assert tnf.score < 0
+    members = [c for c in ranked if c.drug in ("kg:infliximab", "kg:etanercept")]
+    assert len(members) == 2 and all(c.score < 0 for c in members)
 
 
 def test_predict_for_dm_ranks_tnf_inhibitors_last_and_scores_are_bounded(G, evidence):
@@ -249,7 +253,7 @@ def test_predict_for_dm_ranks_tnf_inhibitors_last_and_scores_are_bounded(G, evid
     assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
     assert ranked[0].drug in {"kg:ivig", "kg:cyclosporine"}
     worst = [c.drug for c in ranked if c.score < 0]
-    assert "kg:TNFInhibitor" in worst
+    assert {"kg:infliximab", "kg:etanercept"} <= set(worst)
     for c in ranked:
         e = c.per_disease["kg:dermatomyositis"]
         assert all(-1 <= x <= 1 for x in (e.mechanism, e.reported, e.cases, e.literature))
@@ -350,13 +354,17 @@ def test_cli_explain_json_and_table(built):
     assert data["effect"] == "worsens" and data["drug"] == "kg:TNFInhibitor"
     assert any(p["text"] == "TNF inhibitor ⊣ TNF-α ⊣ type I interferon → dermatomyositis" for p in data["paths"])
     out = _invoke("explain", "CsA", "DM", "--max-length", "3")
-    assert "cyclosporine ⊣ IFN-γ → dermatomyositis" in out and "[dmkg-src-000]" in out
-    assert "leave unchanged: type I interferon" in out
+    assert "cyclosporine decreases IFN-γ, which contributes to dermatomyositis" in out
+    assert "improves — via mechanism, 2 steps through IFN-γ; rests on a hypothesis" in out
+    assert "publication not identified (local id dmkg-src-000)" in out
+    assert "leaves type I interferon unchanged" in out
+    assert "⊣" not in out and "⊘" not in out                        # words, not symbols
 
 
 def test_cli_predict(built):
     data = json.loads(_invoke("predict", "CADM", "--and", "psoriasis", "--top", "3", "--format", "json"))
-    assert data["candidates"][0]["drug"] == "kg:cyclosporine" and len(data["candidates"]) == 3
+    assert data["candidates"][0]["drug"] == "kg:cyclosporine"            # JSON holds the whole ranking
+    assert [c["rank"] for c in data["candidates"]] == list(range(1, len(data["candidates"]) + 1))
     out = _invoke("predict", "dermatomyositis", "--top", "5")
     assert "intravenous immunoglobulin" in out and "cyclosporine" in out
 

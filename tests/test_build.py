@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -95,21 +96,30 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
 
 
 def test_cli_build_answers_the_headline_question_with_its_citation(built):
-    out = subprocess.run([KG_EXE, "build"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([KG_EXE, "build"], capture_output=True, text=True, check=True,
+                         env={**os.environ, "COLUMNS": "200"}).stdout
     assert "Which calcineurin inhibitors spare type I interferon" in out
-    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and line.split()[0] in
-             ("cyclosporine", "pimecrolimus", "tacrolimus")}
-    assert "spares" in lines["cyclosporine"] and "dmkg-src-000" in lines["cyclosporine"]
-    assert "Case Discussion; refs 8, 9" in lines["cyclosporine"]
-    assert "no evidence" in lines["pimecrolimus"] and "no evidence" in lines["tacrolimus"]
+    lines = {line.split()[0]: line for line in out.splitlines()
+             if line.split() and line.split()[0] in ("cyclosporine", "pimecrolimus", "tacrolimus")}
+    assert "spares — stated" in lines["cyclosporine"] and "[1] Case Discussion; refs 8, 9" in lines["cyclosporine"]
+    assert "could not be identified" in lines["cyclosporine"]
+    for drug in ("pimecrolimus", "tacrolimus"):
+        assert "raises — via mechanism, 4 steps; rests on a hypothesis" in lines[drug]
+    sources = out.split("Sources", 1)[1]
+    assert "[1] Unidentified case report" in sources and "publication not identified (local id dmkg-src-000)" in sources
+    assert "[2] Kim 2011, Ann Dermatol. doi:10.5021/ad.2011.23.3.348" in sources
 
 
 def test_cli_build_json(built):
     result = CliRunner().invoke(cli, ["build", "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert {r["drug"]: r["status"] for r in data["answer"]} == {
-        "cyclosporine": "spares", "pimecrolimus": "no evidence", "tacrolimus": "no evidence"}
+    assert {r["drug"]: (r["status"], r["basis"]) for r in data["answer"]} == {
+        "cyclosporine": ("spares", "stated"), "pimecrolimus": ("raises", "via mechanism"),
+        "tacrolimus": ("raises", "via mechanism")}
+    flags = {r["drug"]: r["flags"] for r in data["answer"]}
+    assert flags["cyclosporine"] == ["rests only on a publication that could not be identified"]
+    assert flags["tacrolimus"] == flags["pimecrolimus"] == ["rests on a hypothesis"]
 
 
 NEW_CASE = """publication:

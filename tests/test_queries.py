@@ -110,28 +110,38 @@ DM_FAMILY = {"kg:dermatomyositis", "kg:cadm", "kg:amyopathic_dermatomyositis", "
 
 
 def check_cni_type1_ifn(run: Runner) -> None:
-    # CQ1, source 000: cyclosporine leaves IFN-alpha/beta unchanged; nothing on tacrolimus or pimecrolimus.
+    # CQ1, source 000: cyclosporine leaves IFN-alpha/beta unchanged (stated). No source states anything
+    # about tacrolimus or pimecrolimus and type I IFN; the graph derives a rise along four cited steps
+    # (calcineurin -> NF-AT -> TNF-alpha -| type I IFN), whose last step source 000 gives as a hypothesis.
     rows = run()
-    statuses: dict[str, set[str]] = defaultdict(set)
+    statuses: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for r in rows:
-        statuses[r["drug"]].add(r["status"])
-    assert dict(statuses) == {"kg:cyclosporine": {"spares"}, "kg:pimecrolimus": {"no evidence"},
-                              "kg:tacrolimus": {"no evidence"}}
+        statuses[r["drug"]].add((r["status"], r["basis"]))
+    assert dict(statuses) == {"kg:cyclosporine": {("spares", "stated")},
+                              "kg:pimecrolimus": {("raises", "via mechanism")},
+                              "kg:tacrolimus": {("raises", "via mechanism")}}
     spares = [r for r in rows if r["status"] == "spares"]
-    assert pick(spares, "relation", "target", "via", "citation") == [
-        ("kg:leavesUnchanged", "kg:type_i_ifn", "drug", "kg:pub_000")]
+    assert pick(spares, "relation", "target", "via", "citation", "steps") == [
+        ("kg:leavesUnchanged", "kg:type_i_ifn", "drug", "kg:pub_000", 1)]
     assert "Case Discussion" in spares[0]["locator"]
-    for r in rows:
-        if r["status"] == "no evidence":
-            assert r["relation"] is None and r["citation"] is None
-    # open world: "lowers" is a different answer from "spares" (source 000: IFN-gamma falls)
+    derived = [r for r in rows if r["basis"] == "via mechanism"]
+    assert pickset(derived, "drug", "steps", "hypothesis", "citation") == {
+        (d, 4, True, c) for d in ("kg:pimecrolimus", "kg:tacrolimus") for c in ("kg:pub_000", "kg:pub_002")}
+    assert all(r["relation"] is None and "TNF-α" in r["route"] for r in derived)
+    # open world: "lowers" is a different answer from "spares" (source 000: IFN-gamma falls), and the
+    # other two lower it through calcineurin/NF-AT (source 002), as kg:cni_cytokines_lowered says too
     gamma = run(cytokine="IFN-γ")
-    assert pickset(gamma, "drug", "status") == {("kg:cyclosporine", "lowers"), ("kg:pimecrolimus", "no evidence"),
-                                                ("kg:tacrolimus", "no evidence")}
-    assert pickset([r for r in gamma if r["status"] == "lowers"], "relation", "target", "citation") == {
+    assert pickset(gamma, "drug", "status", "basis", "steps", "hypothesis") == {
+        ("kg:cyclosporine", "lowers", "stated", 1, None), ("kg:pimecrolimus", "lowers", "via mechanism", 3, False),
+        ("kg:tacrolimus", "lowers", "via mechanism", 3, False)}
+    assert pickset([r for r in gamma if r["basis"] == "stated"], "relation", "target", "citation") == {
         ("kg:decreases", "kg:ifn_gamma", "kg:pub_000")}
+    assert {r["citation"] for r in gamma if r["basis"] == "via mechanism"} == {"kg:pub_002"}
+    # still "no evidence" where nothing connects
+    assert pickset(run(cytokine="TGF-β1"), "drug", "status", "basis") == {
+        (d, "no evidence", "no evidence") for d in ("kg:cyclosporine", "kg:pimecrolimus", "kg:tacrolimus")}
     # no drug both spares and lowers type I interferon
-    assert not any({"spares", "lowers"} <= s for s in statuses.values())
+    assert not any({"spares", "lowers"} <= {s for s, _ in v} for v in statuses.values())
 
 
 def check_cni_cytokines_lowered(run: Runner) -> None:

@@ -163,7 +163,7 @@ def test_ad_hoc_query_file_runs(tmp_path, graph):
 
 def test_json_is_w3c_sparql_results(graph):
     result = run_query("failed_regimens", graph=graph)
-    data = json.loads(format_result(result, "json"))
+    data = json.loads(format_result(result, "json", labels=False))
     assert data["head"]["vars"] == result.variables
     bindings = data["results"]["bindings"]
     assert len(bindings) == 10
@@ -178,6 +178,9 @@ def test_json_is_w3c_sparql_results(graph):
                                  "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
     assert first["durationText"] == {"type": "literal", "value": "3 months"}
     assert "administrations" not in first  # unbound cells are left out
+    labelled = json.loads(format_result(result, "json"))   # by default a label beside every IRI
+    assert labelled["head"]["vars"].index("therapyLabel") == labelled["head"]["vars"].index("therapy") + 1
+    assert labelled["results"]["bindings"][0]["therapyLabel"] == {"type": "literal", "value": "hydroxychloroquine"}
 
 
 def test_json_ask():
@@ -189,17 +192,34 @@ def test_json_ask():
 @pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
 def test_delimited_have_a_header_row(graph, fmt, delimiter):
     result = run_query("failed_regimens", graph=graph)
-    rows = list(csv.reader(io.StringIO(format_result(result, fmt)), delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(format_result(result, fmt, labels=False)), delimiter=delimiter))
     assert rows[0] == result.variables
     assert len(rows) == 11
     assert rows[1][result.variables.index("therapy")] == "https://w3id.org/dmkg/hydroxychloroquine"
 
 
-def test_table_shows_label_and_curie(graph, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "400")
-    text = format_result(run_query("cni_type1_ifn", graph=graph), "table", graph)
-    assert "cyclosporine (kg:cyclosporine)" in text
-    assert "spares" in text and "no evidence" in text
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_delimited_have_a_label_beside_every_iri_column(graph, fmt, delimiter):
+    result = run_query("failed_regimens", graph=graph)
+    header, *rows = list(csv.reader(io.StringIO(format_result(result, fmt)), delimiter=delimiter))
+    iri_columns = [v for v in result.variables if any(isinstance(t, URIRef) for t in result.column(v))]
+    assert iri_columns and all(f"{v}Label" in header for v in iri_columns)
+    assert all(header.index(f"{v}Label") in (header.index(v) + 1, header.index(v) - 1) or f"{v}Label"
+               in result.variables for v in iri_columns)
+    first = dict(zip(header, rows[0]))
+    assert (first["therapy"], first["therapyLabel"]) == ("https://w3id.org/dmkg/hydroxychloroquine",
+                                                         "hydroxychloroquine")
+    assert (first["citation"], first["citationLabel"]) == (
+        "https://w3id.org/dmkg/pub_000",
+        "Unidentified case report: coexisting CADM and psoriasis treated with cyclosporine (source 000)")
+
+
+def test_table_shows_labels_and_curies_only_when_asked(graph):
+    result = run_query("cni_type1_ifn", graph=graph)
+    text = format_result(result, "table", width=400)
+    assert "cyclosporine" in text and "kg:cyclosporine" not in text and "https://" not in text.split("Sources")[0]
+    assert "spares" in text and "raises" in text and "via mechanism" in text
+    assert "cyclosporine (kg:cyclosporine)" in format_result(result, "table", curies=True, width=400)
 
 
 def test_unknown_format_is_a_user_error(graph):
@@ -236,7 +256,10 @@ def test_cli_query_table_and_memory_store():
     result = CliRunner().invoke(cli, ["query", "autoantibodies", "-p", "result=not tested", "--store", "memory"],
                                 env={"COLUMNS": "300"})
     assert result.exit_code == 0, result.output
-    assert "anti-MDA5 antibody (kg:anti_mda5)" in result.output
+    assert "anti-MDA5 antibody" in result.output and "kg:anti_mda5" not in result.output
+    with_curies = CliRunner().invoke(cli, ["query", "autoantibodies", "-p", "result=not tested", "--curies"],
+                                     env={"COLUMNS": "300"})
+    assert "anti-MDA5 antibody (kg:anti_mda5)" in with_curies.output
 
 
 @pytest.mark.parametrize("args, fragment", [
@@ -267,7 +290,9 @@ def test_cli_syntax_error_exits_non_zero_on_one_line(tmp_path):
 def test_run_query_returns_terms(graph):
     result = run_query("cni_type1_ifn", graph=graph)
     assert result.column("drug")[0] == URIRef("https://w3id.org/dmkg/cyclosporine")
-    assert [str(r["status"]) for r in result.records()] == ["spares", "no evidence", "no evidence"]
+    assert [(str(r["drugLabel"]), str(r["status"])) for r in result.records()] == [
+        ("cyclosporine", "spares"), ("pimecrolimus", "raises"), ("pimecrolimus", "raises"), ("tacrolimus", "raises"),
+        ("tacrolimus", "raises")]
     assert len(run_query("failed_regimens", graph=graph, limit=3).rows) == 3
     with pytest.raises(QueryError):
         run_query("failed_regimens", graph=graph, limit=-1)

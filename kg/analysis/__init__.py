@@ -4,8 +4,9 @@ Stable API (``kg viz --path`` builds on it)::
 
     from kg.analysis import explain
     p = explain(G, drug, target, max_length=4)   # G = kg.network.project(graph)
-    p.effect     # 'improves' | 'worsens' | 'no effect' | 'conflicting' | 'unknown'
-                 # ('decreases' / 'increases' when the target is not a condition)
+    p.effect     # kg.answers.Effect: 'improves' | 'worsens' | 'no effect' | 'conflicting' | 'no evidence'
+                 # ('lowers' / 'raises' / 'spares' when the target is not a condition)
+    p.mechanism  # kg.answers.Answer: effect, basis (stated, via class, via mechanism), steps, flags
     p.score      # float: signed DWPC (< 0 lowers the target, i.e. improves a disease)
     p.paths      # list[Path]: .nodes (CURIEs), .edges (edge-data dicts with relation,
                  # label, sign, evidence, inherited, via, source, target), .sign (int),
@@ -23,6 +24,7 @@ Modules, each a few functions over ``G``:
 * :mod:`~kg.analysis.similarity` - drug-to-drug similarity by mechanism.
 """
 
+from kg.analysis.explain import CaseItem, LiteratureItem, Prediction, explain, reported_edges
 from kg.analysis.paths import (
     CERTAINTY_FACTOR,
     DAMPING,
@@ -36,12 +38,12 @@ from kg.analysis.paths import (
     net_effect,
     signed_paths,
 )
-from kg.analysis.predict import Candidate, DiseaseEvidence, Prediction, explain, predict, reported_edges
+from kg.analysis.predict import Candidate, DiseaseEvidence, predict
 from kg.clinical import ClinicalEvidence, Course, DoseRecommendation, Report, clinical_evidence
 
 __all__ = [
-    "CERTAINTY_FACTOR", "DAMPING", "Candidate", "ClinicalEvidence", "Course", "DiseaseEvidence",
-    "DoseRecommendation", "Mechanisms", "mechanisms", "Path", "Prediction", "Profile", "Report", "clinical_evidence",
-    "edge_weight",
-    "endpoints", "explain", "mechanism_profile", "net_effect", "predict", "reported_edges", "signed_paths",
+    "CERTAINTY_FACTOR", "DAMPING", "Candidate", "CaseItem", "ClinicalEvidence", "Course", "DiseaseEvidence",
+    "DoseRecommendation", "LiteratureItem", "Mechanisms", "Path", "Prediction", "Profile", "Report",
+    "answer_of_paths", "clinical_evidence", "edge_weight", "endpoints", "explain", "mechanism_profile",
+    "mechanisms", "net_effect", "predict", "reported_edges", "signed_paths",
 ]

@@ -38,6 +38,7 @@ import networkx as nx
 
 from kg.analysis.paths import CERTAINTY_FACTOR, DAMPING, Mechanisms, edge_weight, mechanisms
 from kg.analysis.predict import explain, reported_edges
+from kg.answers import Effect
 from kg.evidence import noisy_or
 from kg.network import is_therapy
 
@@ -54,21 +55,23 @@ class Bridge:
     share: float
     paths: int
     betweenness: float
-    effect_a: str
-    effect_b: str
+    effect_a: Effect
+    effect_b: Effect
     example: list[str] = field(default_factory=list)
     rank: int = 0
+    reported_a: bool = False   # the effect on a comes from reported clinical edges, not from mechanism paths
+    reported_b: bool = False
 
     @property
     def acts_on_both(self) -> bool:
-        """Its own signed paths reach both diseases (a shared driver or brake)."""
-        return all(e.split(" (")[0] in ("raises", "lowers", "improves", "worsens", "conflicting", "no effect")
-                   for e in (self.effect_a, self.effect_b))
+        """Its own signed paths (or reports) reach both diseases (a shared driver or brake)."""
+        return self.effect_a.known and self.effect_b.known
 
     def to_dict(self) -> dict[str, Any]:
         return {"rank": self.rank, "node": self.node, "label": self.label, "kind": self.kind, "share": self.share,
-                "paths": self.paths, "betweenness": self.betweenness, "effect_a": self.effect_a,
-                "effect_b": self.effect_b, "acts_on_both": self.acts_on_both, "example_path": self.example}
+                "paths": self.paths, "betweenness": self.betweenness, "effect_a": self.effect_a.value,
+                "effect_b": self.effect_b.value, "reported_a": self.reported_a, "reported_b": self.reported_b,
+                "acts_on_both": self.acts_on_both, "example_path": self.example}
 
 
 @dataclass
@@ -170,11 +173,12 @@ def bridges(G: nx.MultiDiGraph | Mechanisms, a: str, b: str, *, max_length: int 
     labels = {n: H.nodes[n].get("label", n) for n in H}
     found = []
     for x in weight:
-        ea, eb = (_effect(H, explain(G, x, d, max_length=min(max_length, 4), certainty=certainty)) for d in (a, b))
+        (ea, ra), (eb, rb) = (_effect(H, explain(G, x, d, max_length=min(max_length, 4), certainty=certainty))
+                              for d in (a, b))
         found.append(Bridge(node=x, label=labels.get(x, x), kind=H.nodes[x].get("kind", ""),
                             share=weight[x] / total if total else 0.0, paths=count[x],
                             betweenness=float(between.get(x, 0.0)), effect_a=ea, effect_b=eb,
-                            example=[labels.get(n, n) for n in best[x][1]]))
+                            example=[labels.get(n, n) for n in best[x][1]], reported_a=ra, reported_b=rb))
     found.sort(key=lambda x: (-round(x.share, 12), -x.paths, x.label))
     for i, x in enumerate(found, 1):
         x.rank = i
@@ -184,17 +188,17 @@ def bridges(G: nx.MultiDiGraph | Mechanisms, a: str, b: str, *, max_length: int 
 
 
 #: What a rise in a molecule, cell or process does to the disease, by its own signed paths.
-_ROLE = {"improves": "lowers", "worsens": "raises"}
+_ROLE = {Effect.IMPROVES: Effect.LOWERS, Effect.WORSENS: Effect.RAISES}
 
 
-def _effect(H: nx.MultiDiGraph, pred) -> str:
-    """A therapy improves or worsens the disease (mechanism, else reported); a rise in anything
-    else raises or lowers it."""
+def _effect(H: nx.MultiDiGraph, pred) -> tuple[Effect, bool]:
+    """(effect, from reports): a therapy improves or worsens the disease (mechanism, else reported
+    clinical edges); a rise in anything else raises or lowers it."""
     if is_therapy(H.nodes[pred.drug]):
-        if pred.effect == "unknown" and pred.reported_effect in ("improves", "worsens", "conflicting"):
-            return f"{pred.reported_effect} (reported)"
-        return pred.effect
-    return _ROLE.get(pred.effect, pred.effect)
+        if not pred.effect.known and pred.reported_effect in (Effect.IMPROVES, Effect.WORSENS, Effect.CONFLICTING):
+            return pred.reported_effect, True
+        return pred.effect, False
+    return _ROLE.get(pred.effect, pred.effect), False
 
 
 def _shared_therapies(G, H, a, b, labels, certainty) -> list[SharedTherapy]:

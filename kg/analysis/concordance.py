@@ -27,8 +27,9 @@ from typing import Any
 
 import networkx as nx
 
+from kg.analysis.explain import Prediction, explain
 from kg.analysis.paths import Mechanisms, mechanisms
-from kg.analysis.predict import Prediction, explain
+from kg.answers import Effect
 from kg.clinical import ClinicalEvidence, Course, DoseRecommendation, DoseStep, patient_index
 
 __all__ = ["Concordance", "ConcordanceRow", "Contrast", "Difference", "concordance", "dose_statement",
@@ -149,7 +150,7 @@ class Contrast:
 class ConcordanceRow:
     course: Course
     predictions: dict[str, Prediction]
-    expected: str
+    expected: Effect
     basis: str
     status: str
     notes: list[str] = field(default_factory=list)
@@ -181,27 +182,27 @@ class Concordance:
                 "rows": [r.to_dict() for r in self.rows], "contrasts": [c.to_dict() for c in self.contrasts]}
 
 
-def _combine(effects: Iterable[str]) -> str:
-    found = set(effects) - {"unknown"}
+def _combine(effects: Iterable[Effect]) -> Effect:
+    found = set(effects) - {Effect.NO_EVIDENCE}
     if not found:
-        return "unknown"
-    if "conflicting" in found or {"improves", "worsens"} <= found:
-        return "conflicting"
-    for effect in ("improves", "worsens"):
+        return Effect.NO_EVIDENCE
+    if Effect.CONFLICTING in found or {Effect.IMPROVES, Effect.WORSENS} <= found:
+        return Effect.CONFLICTING
+    for effect in (Effect.IMPROVES, Effect.WORSENS):
         if effect in found:
             return effect
-    return "no effect"
+    return Effect.NO_EFFECT
 
 
-def _status(expected: str, outcome_class: str) -> str:
+def _status(expected: Effect, outcome_class: str) -> str:
     if outcome_class not in ("favourable", "non-response"):
         return "not assessable"
-    if expected == "unknown":
+    if not expected.known:
         return "no prediction"
-    if expected == "conflicting":
+    if expected is Effect.CONFLICTING:
         return "uncertain"
     good = outcome_class == "favourable"
-    return "agree" if (expected == "improves") == good else "disagree"
+    return "agree" if (expected is Effect.IMPROVES) == good else "disagree"
 
 
 def concordance(G: nx.MultiDiGraph | Mechanisms, evidence: ClinicalEvidence, patient: str | None = None,
@@ -244,11 +245,11 @@ def concordance(G: nx.MultiDiGraph | Mechanisms, evidence: ClinicalEvidence, pat
         mech = _combine(p.effect for p in preds.values())
         basis = "mechanism"
         expected = mech
-        if mech == "unknown":
+        if not mech.known:
             expected = _combine(_reported_as_effect(p.reported_effect) for p in preds.values())
-            basis = "reported" if expected != "unknown" else "none"
+            basis = "reported" if expected.known else "none"
         if course.indication and course.indication not in course.diagnoses:
-            expected, basis = "unknown", "none"   # given for another condition
+            expected, basis = Effect.NO_EVIDENCE, "none"   # given for another condition
         rows.append(ConcordanceRow(course=course, predictions=preds, expected=expected, basis=basis,
                                    status=_status(expected, course.outcome_class)))
     contrasts = []
@@ -279,8 +280,9 @@ def concordance(G: nx.MultiDiGraph | Mechanisms, evidence: ClinicalEvidence, pat
     return Concordance(rows=rows, contrasts=contrasts, labels=dict(evidence.labels))
 
 
-def _reported_as_effect(reported_effect: str) -> str:
-    return reported_effect if reported_effect in ("improves", "worsens", "conflicting") else "unknown"
+def _reported_as_effect(reported_effect: Effect) -> Effect:
+    keep = (Effect.IMPROVES, Effect.WORSENS, Effect.CONFLICTING)
+    return reported_effect if reported_effect in keep else Effect.NO_EVIDENCE
 
 
 def _dose_notes(course: Course, recs: list[DoseRecommendation]) -> list[str]:

@@ -38,13 +38,15 @@ from typing import Any
 
 import networkx as nx
 
+from kg.answers import Answer, Basis, Effect, evidence_records
 from kg.errors import KGError
-from kg.evidence import UNCITED_WEIGHT, noisy_or, record_weight
+from kg.evidence import STATED, UNCITED_WEIGHT, noisy_or, record_weight
 from kg.lookup import NameIndex
 from kg.network import broader, narrower, with_subsumption
 
-__all__ = ["ARROW", "CERTAINTY_FACTOR", "DAMPING", "Mechanisms", "Path", "Profile", "analysis_graph", "edge_weight",
-           "endpoints", "mechanisms", "mechanism_profile", "net_effect", "paths_score", "signed_paths"]
+__all__ = ["ARROW", "CERTAINTY_FACTOR", "DAMPING", "Mechanisms", "Path", "Profile", "analysis_graph",
+           "answer_of_paths", "edge_weight", "endpoints", "mechanisms", "mechanism_profile", "net_effect",
+           "paths_score", "signed_paths"]
 
 #: How much a claim counts by how firmly its source states it (see ``kg:Certainty``).
 CERTAINTY_FACTOR: Mapping[str, float] = {"kg:stated": 1.0, "kg:hypothesis": 0.5, "kg:unestablished": 0.25}
@@ -106,6 +108,20 @@ class Path:
     def counted(self) -> bool:
         return self.overridden_by is None
 
+    @property
+    def hypothetical(self) -> bool:
+        """True when a step has only hypothetical or unestablished evidence (no stated claim)."""
+        return any(_hypothetical(edge) for edge in self.edges)
+
+    def sentence(self, labels: Mapping[str, str] | None = None) -> str:
+        """In words: 'tacrolimus inhibits calcineurin, which activates NF-AT, which ...'."""
+        labels = labels or {}
+        parts = []
+        for i, edge in enumerate(self.edges):
+            head = labels.get(edge["source"], edge["source"]) if i == 0 else "which"
+            parts.append(f"{head} {edge.get('label') or edge['relation']} {labels.get(edge['target'], edge['target'])}")
+        return ", ".join(parts)
+
     def text(self, labels: Mapping[str, str] | None = None) -> str:
         """``TNF inhibitor ⊣ TNF-α ⊣ type I interferon → dermatomyositis``."""
         labels = labels or {}
@@ -122,8 +138,13 @@ class Path:
                 "edges": [_edge_summary(e) for e in self.edges]}
 
 
-#: How a step is drawn in text: raises, lowers, leaves unchanged.
+#: How a step is drawn in views and JSON: raises, lowers, leaves unchanged (text output uses words).
 ARROW = {1: "→", -1: "⊣", 0: "⊘", None: "—"}
+
+
+def _hypothetical(edge: Mapping[str, Any]) -> bool:
+    records = edge.get("evidence") or ()
+    return bool(records) and all(r.get("certainty", STATED) not in (STATED, "", None) for r in records)
 
 
 def _edge_summary(edge: Mapping[str, Any]) -> dict[str, Any]:
@@ -298,39 +319,54 @@ def _make_path(index: Mechanisms, nodes: list[str], steps: list[dict[str, Any]],
                 overridden_by=overridden)
 
 
-def net_effect(paths: Iterable[Path], condition: bool = True) -> str:
-    """The effect the counted paths agree on.
+def net_effect(paths: Iterable[Path], condition: bool = True) -> Effect:
+    """The effect the counted paths agree on (see :class:`kg.answers.Effect`).
 
-    ``improves``/``worsens`` for a condition (``decreases``/``increases`` otherwise)
-    when every signed path agrees, ``conflicting`` when they disagree, ``no effect``
-    when every path runs through "leaves unchanged", ``unknown`` without paths.
+    ``improves``/``worsens`` for a condition (``lowers``/``raises`` otherwise) when
+    every signed path agrees, ``conflicting`` when they disagree, ``no effect`` /
+    ``spares`` when every path runs through "leaves unchanged", ``no evidence``
+    without paths.
 
     Examples
     --------
-    >>> net_effect([Path(["a", "b"], [], -1, 0.1), Path(["a", "c", "b"], [], 0, 0.1)])
+    >>> str(net_effect([Path(["a", "b"], [], -1, 0.1), Path(["a", "c", "b"], [], 0, 0.1)]))
     'improves'
-    >>> net_effect([Path(["a", "b"], [], -1, 0.1), Path(["a", "c", "b"], [], 1, 0.1)])
+    >>> str(net_effect([Path(["a", "b"], [], -1, 0.1), Path(["a", "c", "b"], [], 1, 0.1)]))
     'conflicting'
-    >>> net_effect([Path(["a", "b"], [], 0, 0.1)], condition=False)
-    'no effect'
-    >>> net_effect([])
-    'unknown'
+    >>> str(net_effect([Path(["a", "b"], [], 0, 0.1)], condition=False))
+    'spares'
+    >>> str(net_effect([]))
+    'no evidence'
     """
-    signs = {p.sign for p in paths if p.counted}
-    return effect_of_signs(signs, condition)
+    return Effect.of_signs({p.sign for p in paths if p.counted}, condition)
 
 
-def effect_of_signs(signs: set[int], condition: bool = True) -> str:
-    nonzero = signs - {0}
-    if nonzero == {-1, 1}:
-        return "conflicting"
-    if nonzero == {-1}:
-        return "improves" if condition else "decreases"
-    if nonzero == {1}:
-        return "worsens" if condition else "increases"
-    if 0 in signs:
-        return "no effect"
-    return "unknown"
+def answer_of_paths(paths: Iterable[Path], condition: bool, labels: Mapping[str, str] | None = None) -> Answer:
+    """What the counted paths say, and how it is known: stated, via class, or via mechanism.
+
+    A path of one step is the drug's own claim (``stated``) or its class's (``via
+    class``); longer paths are ``via mechanism``, with the shortest one's length and
+    route. The answer rests on a hypothesis when every counted path that gives it
+    has a step without a stated claim.
+    """
+    labels = labels or {}
+    counted = [p for p in paths if p.counted]
+    effect = net_effect(counted, condition)
+    if not effect.known:
+        return Answer(Effect.NO_EVIDENCE, Basis.NONE)
+    agreeing = counted if effect is Effect.CONFLICTING else [p for p in counted if p.sign == effect.sign]
+    shortest = min(agreeing, key=lambda p: (p.length, -p.weight, p.nodes))
+    evidence = evidence_records(r for p in agreeing for e in p.edges for r in e.get("evidence", ()))
+    hypothesis = all(p.hypothetical for p in agreeing)
+    if shortest.length == 1:
+        edge = shortest.edges[0]
+        if edge.get("inherited"):
+            return Answer(effect, Basis.VIA_CLASS, evidence, 1, (), tuple(labels.get(v, v) for v in shortest.via),
+                          hypothesis)
+        return Answer(effect, Basis.STATED, evidence, 1, (), (), hypothesis)
+    route = tuple(labels.get(n, n) for n in shortest.nodes[1:-1])
+    return Answer(effect, Basis.VIA_MECHANISM, evidence, shortest.length, route,
+                  tuple(labels.get(v, v) for v in shortest.via), hypothesis)
 
 
 def paths_score(paths: Iterable[Path]) -> float:

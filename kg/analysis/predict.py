@@ -1,23 +1,9 @@
-"""Predicted effect of a drug on a target, and drugs ranked for a disease.
+"""Drugs ranked for a disease, or for two diseases at once, from every kind of evidence.
 
-:func:`explain` is the stable entry point other modules (``kg viz --path``) build on::
+Each candidate's evidence comes from :func:`kg.analysis.explain.explain`.
 
-    explain(G, drug, target, max_length=4) -> Prediction
-
-A :class:`Prediction` keeps two things apart:
-
-* the **mechanism** prediction: ``effect`` and ``score`` from the signed paths
-  (:mod:`kg.analysis.paths`), every path in ``paths`` with its evidence;
-* the **reported** effect: the clinical edges (treats, first-line, worsens,
-  withdrawal may trigger, avoided in ...) from the drug to the target or to a
-  broader/narrower condition, in ``reported`` and ``reported_effect``.
-
-Systemic corticosteroids, for instance, have no mechanism path to
-dermatomyositis in the graph (``effect == "unknown"``) but are reported first
-line for it (``reported_effect == "improves"``).
-
-:func:`predict` ranks candidate drugs for a disease, or for two diseases at
-once, by four components each in [-1, 1]:
+:func:`predict` ranks candidate drugs (drug classes too with ``kinds=("Drug",
+"DrugClass")``) by four components each in [-1, 1]:
 
 ``mechanism``
     the signed DWPC of the drug's paths to the disease, divided by the largest
@@ -47,194 +33,15 @@ from typing import Any
 
 import networkx as nx
 
-from kg.analysis.paths import (
-    ARROW,
-    CERTAINTY_FACTOR,
-    DAMPING,
-    Mechanisms,
-    Path,
-    edge_weight,
-    effect_of_signs,
-    endpoints,
-    mechanisms,
-    net_effect,
-    paths_score,
-    signed_paths,
-)
+from kg.analysis.explain import Prediction, explain, reported_edges
+from kg.analysis.paths import CERTAINTY_FACTOR, DAMPING, Mechanisms, mechanisms
 from kg.clinical import ClinicalEvidence, Course, Report
-from kg.evidence import citation_text, noisy_or
-from kg.network import THERAPY_KINDS, is_condition
+from kg.evidence import noisy_or
 
-__all__ = ["Prediction", "explain", "reported_edges", "Candidate", "DiseaseEvidence", "predict"]
+__all__ = ["Candidate", "DiseaseEvidence", "Prediction", "explain", "predict", "reported_edges"]
 
-
-@dataclass
-class Prediction:
-    """What the graph predicts and reports about one drug and one target.
-
-    Attributes
-    ----------
-    drug, target : str
-        CURIEs.
-    effect : str
-        Mechanism prediction: ``improves``, ``worsens`` (``decreases``/``increases``
-        for a target that is not a condition), ``no effect``, ``conflicting`` or
-        ``unknown``.
-    score : float
-        Signed DWPC of the counted paths: negative lowers the target (improves a
-        disease), positive raises it.
-    paths : list of Path
-        Every mechanism path, heaviest first, with each step's evidence.
-    reported : list of dict
-        Direct clinical edges from the drug to the target (or a broader or narrower
-        condition): edge data plus ``source``, ``target``, ``key``, ``scope``,
-        ``edge_weight``.
-    reported_effect : str
-        ``improves``, ``worsens``, ``conflicting``, ``no direction stated`` (only
-        unsigned edges such as "avoided in") or ``none reported``.
-    reported_score : float
-        Sum of sign × evidence weight of the signed reported edges.
-    """
-
-    drug: str
-    target: str
-    effect: str
-    score: float
-    paths: list[Path]
-    reported: list[dict[str, Any]]
-    reported_effect: str
-    reported_score: float
-    max_length: int = 4
-    labels: dict[str, str] = field(default_factory=dict, repr=False)
-
-    @property
-    def counted_paths(self) -> list[Path]:
-        return [p for p in self.paths if p.counted]
-
-    @property
-    def inherited(self) -> bool:
-        """True when a counted path or a reported edge rests on a class/supertype claim."""
-        return any(p.inherited for p in self.counted_paths) or any(r.get("inherited") for r in self.reported)
-
-    @property
-    def via(self) -> list[str]:
-        found = {v for p in self.counted_paths for v in p.via}
-        found |= {r["via"] for r in self.reported if r.get("via")}
-        return sorted(found)
-
-    @property
-    def spared(self) -> list[str]:
-        """Nodes the drug is stated to leave unchanged on its way to the target."""
-        return sorted({p.nodes[1] for p in self.paths if p.edges and p.edges[0].get("sign") == 0})
-
-    def label(self, node: str) -> str:
-        return self.labels.get(node, node)
-
-    def summary(self) -> str:
-        """One line: 'TNF inhibitor -> dermatomyositis: worsens (mechanism, 2 paths); reported: worsens'."""
-        n = len(self.counted_paths)
-        return (f"{self.label(self.drug)} -> {self.label(self.target)}: {self.effect} "
-                f"(mechanism, {n} path{'s' if n != 1 else ''}, score {self.score:+.4f}); "
-                f"reported: {self.reported_effect}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"drug": self.drug, "drug_label": self.label(self.drug), "target": self.target,
-                "target_label": self.label(self.target), "effect": self.effect, "score": self.score,
-                "max_length": self.max_length, "inherited": self.inherited, "via": self.via,
-                "spared": self.spared,
-                "paths": [{**p.to_dict(), "text": p.text(self.labels)} for p in self.paths],
-                "reported_effect": self.reported_effect, "reported_score": self.reported_score,
-                "reported": [_reported_summary(r) for r in self.reported]}
-
-
-def _reported_summary(edge: Mapping[str, Any]) -> dict[str, Any]:
-    return {"source": edge["source"], "relation": edge["relation"], "label": edge.get("label"),
-            "target": edge["target"], "sign": edge.get("sign"), "scope": edge.get("scope"),
-            "inherited": bool(edge.get("inherited")), "via": edge.get("via", ""),
-            "edge_weight": edge.get("edge_weight"), "evidence": [dict(e) for e in edge.get("evidence", ())]}
-
-
-def reported_edges(G: nx.MultiDiGraph | Mechanisms, drug: str, target: str,
-                   certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> list[dict[str, Any]]:
-    """Clinical edges from ``drug`` to ``target`` or a broader/narrower condition.
-
-    Class-level claims reach member drugs (``inherited``, ``via`` the class), and a
-    superclass's claims reach its subclasses.
-    """
-    index = mechanisms(G, certainty)
-    H = index.H
-    drug, target = index.node(drug, "drug"), index.node(target, "target")
-    goals = endpoints(H, target)
-    out = []
-    for _, v, key, d in H.out_edges(drug, keys=True, data=True):
-        if d.get("family") == "clinical" and v in goals:
-            out.append({**d, "source": drug, "target": v, "key": key, "scope": goals[v],
-                        "edge_weight": edge_weight(d, certainty)})
-    out.sort(key=lambda e: (e["scope"] != "target", e.get("inherited", False), e["relation"], e["target"], e["key"]))
-    return out
-
-
-def explain(G: nx.MultiDiGraph | Mechanisms, drug: str, target: str, max_length: int = 4, *, damping: float = DAMPING,
-            certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> Prediction:
-    """Signed mechanism paths and reported clinical edges from ``drug`` to ``target``.
-
-    Parameters
-    ----------
-    G : networkx.MultiDiGraph
-        The projection, :func:`kg.network.project`.
-    drug, target : str
-        CURIEs, labels or synonyms (``"TNF inhibitor"``, ``"ciclosporin"``, ``"DM"``).
-    max_length : int
-        Longest path, in steps (default 4).
-
-    Returns
-    -------
-    Prediction
-
-    Raises
-    ------
-    kg.errors.UnknownNameError
-        When a name matches no node (the message suggests close matches).
-
-    Examples
-    --------
-    >>> p = explain(G, "TNF inhibitor", "dermatomyositis")
-    >>> p.effect, p.paths[0].text(p.labels)
-    ('worsens', 'TNF inhibitor → type I interferon → dermatomyositis')
-    """
-    index = mechanisms(G, certainty)
-    H = index.H
-    drug, target = index.node(drug, "drug"), index.node(target, "target")
-    paths = signed_paths(index, drug, target, max_length, damping=damping, certainty=certainty)
-    reported = reported_edges(index, drug, target, certainty)
-    condition = is_condition(H.nodes[target])
-    signs = {int(r["sign"]) for r in reported if r.get("sign") is not None}
-    if reported and not signs:
-        reported_effect = "no direction stated"
-    elif not reported:
-        reported_effect = "none reported"
-    else:
-        reported_effect = effect_of_signs(signs, True)
-    involved = {drug, target} | {n for p in paths for n in p.nodes} | {r["target"] for r in reported}
-    involved |= {v for p in paths for v in p.via} | {r["via"] for r in reported if r.get("via")}
-    involved |= {p.overridden_by["target"] for p in paths if p.overridden_by}
-    labels = {n: H.nodes[n].get("label", n) for n in involved if n in H}
-    return Prediction(drug=drug, target=target, effect=net_effect(paths, condition), score=paths_score(paths),
-                      paths=paths, reported=reported, reported_effect=reported_effect,
-                      reported_score=sum(int(r["sign"]) * r["edge_weight"] for r in reported
-                                         if r.get("sign") is not None),
-                      max_length=max_length, labels=labels)
-
-
-def step_lines(prediction: Prediction, path: Path) -> list[str]:
-    """One line per step of ``path``: 'TNF inhibitor ⊣ TNF-α (inhibits) - citation; citation'."""
-    lines = []
-    for edge in path.edges:
-        cites = "; ".join(citation_text(e, with_type=True) for e in edge.get("evidence", ())) or "no citation"
-        via = f" [inherited from {prediction.label(edge['via'])}]" if edge.get("via") else ""
-        lines.append(f"{prediction.label(edge['source'])} {ARROW.get(edge.get('sign'), '—')} "
-                     f"{prediction.label(edge['target'])} ({edge.get('label', edge['relation'])}){via}: {cites}")
-    return lines
+#: What :func:`predict` ranks by default: drugs (``kinds=("Drug", "DrugClass")`` adds drug classes).
+DRUGS = ("Drug",)
 
 
 # --- ranking candidates -------------------------------------------------------------
@@ -251,6 +58,33 @@ class DiseaseEvidence:
     literature: float = 0.0
     courses: list[Course] = field(default_factory=list)
     reports: list[tuple[Report, str]] = field(default_factory=list)   # (report, via class or "")
+
+    @classmethod
+    def of(cls, prediction: Prediction) -> DiseaseEvidence:
+        """The components of one prediction (the mechanism component is scaled later, across candidates)."""
+        entry = cls(disease=prediction.target, prediction=prediction)
+        signed = [r for r in prediction.reported if r.get("sign") is not None]
+        entry.reported = _balance([r["edge_weight"] for r in signed if r["sign"] < 0],
+                                  [r["edge_weight"] for r in signed if r["sign"] > 0])
+        entry.courses = [x.course for x in prediction.cases]
+        entry.cases = _balance([c.citation.weight for c in entry.courses if c.outcome_class == "favourable"],
+                               [c.citation.weight for c in entry.courses if c.outcome_class == "non-response"])
+        entry.reports = [(x.report, x.via) for x in prediction.literature]
+        entry.literature = _balance([r.citation.weight for r, _ in entry.reports if r.sign == -1],
+                                    [r.citation.weight for r, _ in entry.reports if r.sign == 1])
+        return entry
+
+    def why_zero(self) -> str:
+        """In words, why this disease's total is zero (or '' when it is not)."""
+        if round(self.total, 12) != 0:
+            return ""
+        if not self.has_evidence:
+            return "nothing in the graph connects them"
+        parts = [name for name, value in (("mechanism", self.mechanism), ("reported", self.reported),
+                                          ("cases", self.cases), ("literature", self.literature)) if value]
+        if parts:
+            return "the evidence for and against cancels out (" + ", ".join(parts) + ")"
+        return "the evidence found states no direction (unsigned relations, reports without a result)"
 
     @property
     def total(self) -> float:
@@ -308,7 +142,7 @@ def _balance(good: Iterable[float], bad: Iterable[float]) -> float:
 
 def predict(G: nx.MultiDiGraph | Mechanisms, disease: str, also: str | None = None, *,
             evidence: ClinicalEvidence | None = None,
-            max_length: int = 4, top: int | None = None, kinds: Iterable[str] = THERAPY_KINDS,
+            max_length: int = 4, top: int | None = None, kinds: Iterable[str] = DRUGS,
             damping: float = DAMPING, certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> list[Candidate]:
     """Drugs (and drug classes) ranked by predicted and reported benefit for a disease or two.
 
@@ -340,33 +174,10 @@ def predict(G: nx.MultiDiGraph | Mechanisms, disease: str, also: str | None = No
     kinds = set(kinds)
     evidence = evidence or ClinicalEvidence()
     drugs = sorted(n for n, d in H.nodes(data=True) if d.get("kind") in kinds)
-    classes_of = {n: set(H.nodes[n].get("classes", ())) for n in drugs}
     candidates: list[Candidate] = []
     for drug in drugs:
-        per: dict[str, DiseaseEvidence] = {}
-        for dis in diseases:
-            goals = endpoints(H, dis)
-            pred = explain(index, drug, dis, max_length, damping=damping, certainty=certainty)
-            entry = DiseaseEvidence(disease=dis, prediction=pred)
-            signed = [r for r in pred.reported if r.get("sign") is not None]
-            entry.reported = _balance([r["edge_weight"] for r in signed if r["sign"] < 0],
-                                      [r["edge_weight"] for r in signed if r["sign"] > 0])
-            entry.courses = [c for c in evidence.courses_of(drug) if set(c.diagnoses) & set(goals)
-                             and (not c.indication or c.indication in goals)]
-            entry.cases = _balance([c.citation.weight for c in entry.courses if c.outcome_class == "favourable"],
-                                   [c.citation.weight for c in entry.courses if c.outcome_class == "non-response"])
-            for report in evidence.reports:
-                if not set(report.conditions) & set(goals):
-                    continue
-                if drug in report.therapies:
-                    entry.reports.append((report, ""))
-                else:
-                    via = sorted(classes_of[drug] & set(report.therapies))
-                    if via:
-                        entry.reports.append((report, via[0]))
-            entry.literature = _balance([r.citation.weight for r, _ in entry.reports if r.sign == -1],
-                                        [r.citation.weight for r, _ in entry.reports if r.sign == 1])
-            per[dis] = entry
+        per = {dis: DiseaseEvidence.of(explain(index, drug, dis, max_length, evidence=evidence, damping=damping,
+                                               certainty=certainty)) for dis in diseases}
         if any(e.has_evidence for e in per.values()):
             candidates.append(Candidate(drug=drug, label=H.nodes[drug].get("label", drug),
                                         kind=H.nodes[drug].get("kind", ""), per_disease=per))

@@ -12,8 +12,7 @@ import click
 
 from kg.cli import format_option
 from kg.errors import KGError
-
-HEADLINE = "Which calcineurin inhibitors spare type I interferon (IFN-α/β)?"
+from kg.reports.headline import HEADLINE
 
 
 @click.command("build")
@@ -41,50 +40,17 @@ def build_cmd(force: bool, fmt: str) -> None:
                 err.print(f"  {message} ...")
 
         result = build(force=force, step=step)
-    answer = headline_answer()
-    if fmt == "json":
-        click.echo(json.dumps({"dist": str(result.dist), "skipped": result.skipped, "report": result.report,
-                               "question": HEADLINE, "answer": answer}, indent=2, ensure_ascii=False))
-        return
-    r = result.report
-    state = "up to date (inputs unchanged; use --force to rebuild)" if result.skipped else "built"
-    click.echo(f"Graph {state}: {result.dist}")
-    click.echo(f"  {r['triples']} triples; {r['classes']} classes, {r['object_properties']} object and "
-               f"{r['datatype_properties']} data properties; {r['individuals']} individuals")
-    click.echo(f"  {r['publications']} publications, {r['patients']} patients, {r['treatment_courses']} treatment "
-               f"courses, {r['therapy_reports']} therapy reports, {r['cited_axioms']} cited assertions")
-    inferred = ", ".join(f"{k} {v}" for k, v in r["inferred_per_class"].items())
-    click.echo(f"  HermiT inferred {r['inferred_types']} memberships ({inferred})")
-    shacl = "conforms" if r["validation"]["conforms"] else "FAILS"
-    click.echo(f"  SHACL: {shacl}; report: {result.dist / 'build-report.md'}")
-    click.echo("")
-    click.echo(HEADLINE)
-    for row in answer:
-        line = f"  {row['drug']:<14} {row['status']:<12}"
-        if row["citation"]:
-            line += f" {row['evidence']} - {row['citation']}"
-        else:
-            line += " unknown: no curated source says what it does to type I interferon"
-        click.echo(line)
-
-
-def headline_answer() -> list[dict[str, str]]:
-    """The competency-question-1 answer as plain rows (drug, status, evidence, citation)."""
-    from kg.cite import citation
-    from kg.lookup import label
-    from kg.query import run_query
+    from kg.reports import build_summary, headline_rows, headline_text
     from kg.store import load_graph
 
-    graph = load_graph()
-    rows = []
-    for rec in run_query("cni_type1_ifn", graph=graph).records():
-        cite = evidence = ""
-        if rec["relation"] is not None:
-            cite = citation(graph, rec["citation"], str(rec["locator"]))
-            evidence = label(graph, rec["relation"]) + (f" ({rec['context']})" if rec["context"] is not None else "")
-        rows.append({"drug": str(rec["drugLabel"]), "status": str(rec["status"]), "evidence": evidence,
-                     "citation": cite})
-    return rows
+    rows = headline_rows(load_graph())
+    if fmt == "json":
+        click.echo(json.dumps({"dist": str(result.dist), "skipped": result.skipped, "report": result.report,
+                               "question": HEADLINE, "answer": [r.to_dict() for r in rows]},
+                              indent=2, ensure_ascii=False))
+        return
+    text = build_summary(result) + "\n" + headline_text(rows)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @click.command("export")

@@ -11,24 +11,33 @@ from kg.errors import KGError
 
 
 @click.command("queries")
+@click.option("--search", metavar="WORDS", help="Only queries whose question, name, summary or tags hold these words.")
 @format_option(("table", "json"))
-def queries_cmd(fmt: str) -> None:
-    """List the saved queries: name, competency question, summary and parameters."""
-    from kg.query import saved_queries
-    from kg.render_text import table
+def queries_cmd(search: str | None, fmt: str) -> None:
+    """List the saved queries: the competency question each answers, its name and parameters.
 
-    queries = saved_queries()
+    Run one with `kg query NAME` or by its question number (`kg query 9`).
+    """
+    from kg.query import saved_queries, search_queries
+    from kg.text import Column, render
+
+    queries = search_queries(search) if search else list(saved_queries().values())
     if fmt == "json":
-        click.echo(json.dumps([{"name": q.name, "questions": list(q.questions), "summary": q.summary,
+        click.echo(json.dumps([{"name": q.name, "questions": list(q.questions), "asks": q.asks, "summary": q.summary,
                                 "tags": list(q.tags),
-                                "params": [{"name": p.name, "type": p.type, "default": p.default,
+                                "params": [{"name": p.name, "type": p.type, "kind": p.kind, "default": p.default,
                                             "description": p.description} for p in q.params]}
-                               for q in queries.values()], indent=2, ensure_ascii=False))
+                               for q in queries], indent=2, ensure_ascii=False))
         return
-    rows = [[q.name, ", ".join(map(str, q.questions)) or "-", q.summary,
-             "; ".join(f"{p.name} ({p.type}{', default ' + repr(p.default) if p.default is not None else ', required'})"
-                       for p in q.params) or "-"] for q in queries.values()]
-    click.echo(table(["query", "CQ", "summary", "parameters"], rows, title=f"{len(rows)} saved queries"), nl=False)
+    queries.sort(key=lambda q: (q.questions[0] if q.questions else 99, q.name))
+    rows = [[", ".join(map(str, q.questions)) or "-", q.asks or q.summary, q.name,
+             "; ".join(f"{p.name}={p.default}" if p.default is not None else f"{p.name} (required)"
+                       for p in q.params)] for q in queries]
+    title = (f"{len(rows)} saved queries" + (f" matching {search!r}" if search else "")
+             + " (run one: kg query NAME or kg query NUMBER)")
+    text = render([Column("#", align="right"), Column("question", priority=1), "query", "parameters"], rows,
+                  title=title, empty=f"(no saved query mentions {search!r})")
+    click.echo(text, nl=False)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -50,29 +59,31 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--limit", type=click.IntRange(min=0), help="Print at most N rows.")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default=None,
               help="Embedded store backend (default: the faster, oxigraph).")
+@click.option("--curies", is_flag=True, help="Table: show each entity's CURIE beside its label.")
+@click.option("--labels/--no-labels", default=True, show_default=True,
+              help="CSV, TSV, JSON: add a ...Label column beside every column of IRIs.")
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, limit: int | None,
-              store: str | None) -> None:
-    """Run saved query NAME (see `kg queries`) or a SPARQL file FILE.rq.
+              store: str | None, curies: bool, labels: bool) -> None:
+    """Run saved query NAME, the query of competency question NUMBER (see `kg queries`), or a FILE.rq.
 
-    json is the W3C SPARQL 1.1 Query Results JSON format; table shows labels
-    with the CURIE beside them.
+    The table shows labels and cites each paper as [n] with its DOI or PMID below;
+    it switches to one card per row when the columns do not fit the terminal. csv and
+    tsv keep full IRIs (with label columns); json is the W3C SPARQL 1.1 Query Results
+    JSON format.
     """
     from kg.query import find_query, format_result, is_update, run_query
     from kg.store import DEFAULT_STORE, load_graph
 
+    saved = find_query(name)
     graph = load_graph(store=store or DEFAULT_STORE)
-    result = run_query(name, _params(params), graph=graph, endpoint=endpoint,
-                       limit=limit, store=store)
-    if endpoint and is_update(find_query(name).text):
+    result = run_query(saved, _params(params), graph=graph, endpoint=endpoint, limit=limit, store=store)
+    if endpoint and is_update(saved.text):
         click.echo(f"update applied at {endpoint}")
         return
-    if fmt == "table":
-        keep = [v for v in result.variables if not (v.endswith("Label") and v[: -len("Label")] in result.variables)]
-        if keep != result.variables:
-            idx = [result.variables.index(v) for v in keep]
-            result.rows = [tuple(row[i] for i in idx) for row in result.rows]
-            result.variables = keep
-    text = format_result(result, fmt, graph)
+    title = saved.asks or (saved.summary if saved.path and saved.summary != "(ad hoc query)" else None)
+    if title and params:
+        title += " (" + ", ".join(params) + ")"
+    text = format_result(result, fmt, labels=labels, curies=curies, title=title)
     click.echo(text, nl=not text.endswith("\n"))
 
 

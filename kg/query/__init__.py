@@ -31,8 +31,9 @@ from kg.query.saved import (
     load_query,
     parse_header,
     saved_queries,
+    search_queries,
 )
 
 __all__ = ["FORMATS", "HEADER_KEYS", "PARAM_KEYS", "PARAM_TYPES", "Param", "QueryResult", "SavedQuery", "bind",
            "cell_text", "compare_results", "find_query", "format_result", "is_update", "load_query", "parse_header",
-           "run_query", "saved_queries", "to_delimited", "to_json", "to_term", "update_endpoint"]
+           "run_query", "saved_queries", "search_queries", "to_delimited", "to_json", "to_term", "update_endpoint"]

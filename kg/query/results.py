@@ -18,11 +18,24 @@ from kg.namespaces import iri_to_curie
 
 @dataclass
 class QueryResult:
-    """Rows of a SELECT (terms or None), or the answer of an ASK."""
+    """Rows of a SELECT (terms or None), or the answer of an ASK.
+
+    ``graph`` is the graph whose names the query's IRIs are read against (set by
+    :func:`kg.query.run_query`), used for label columns and readable tables.
+    """
 
     variables: list[str]
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     boolean: bool | None = None
+    graph: Graph | None = field(default=None, repr=False, compare=False)
+    _index: NameIndex | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def index(self) -> NameIndex | None:
+        """Names of the graph the query was read against (built on first use, then kept with the result)."""
+        if self._index is None and self.graph is not None:
+            self._index = NameIndex.of(self.graph)
+        return self._index
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.variables, row)) for row in self.rows]
@@ -30,6 +43,46 @@ class QueryResult:
     def column(self, name: str) -> list[Any]:
         i = self.variables.index(name)
         return [row[i] for row in self.rows]
+
+    def with_labels(self, index: NameIndex | None = None) -> QueryResult:
+        """A copy with a ``…Label`` column after every column holding IRIs that has none yet."""
+        index = index or self.index
+        if index is None or self.boolean is not None:
+            return self
+        variables, picks = [], []
+        for i, var in enumerate(self.variables):
+            variables.append(var)
+            picks.append((i, False))
+            holds_iris = any(isinstance(row[i], URIRef) for row in self.rows)
+            if holds_iris and f"{var}Label" not in self.variables:
+                variables.append(f"{var}Label")
+                picks.append((i, True))
+        rows = [tuple((Literal(index.label(row[i])) if isinstance(row[i], URIRef) else None) if label else row[i]
+                      for i, label in picks) for row in self.rows]
+        return QueryResult(variables=variables, rows=rows, graph=self.graph, _index=index)
+
+    def to_dataframe(self, labels: bool = True):
+        """A pandas DataFrame: IRIs as strings, literals as Python values (numbers, booleans, dates).
+
+        With ``labels`` (the default) every IRI column has a ``…Label`` column beside it.
+        Needs pandas (``pip install 'dmkg[analysis]'``).
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise FormatError("to_dataframe needs pandas: pip install 'dmkg[analysis]'") from exc
+        result = self.with_labels() if labels else self
+        if result.boolean is not None:
+            return pd.DataFrame({"boolean": [result.boolean]})
+
+        def value(term: Any) -> Any:
+            if term is None:
+                return None
+            if isinstance(term, Literal):
+                return term.toPython()
+            return str(term)
+
+        return pd.DataFrame([[value(t) for t in row] for row in result.rows], columns=result.variables)
 
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -75,8 +128,8 @@ def to_delimited(result: QueryResult, delimiter: str) -> str:
     return out.getvalue()
 
 
-def cell_text(term: Any, graph: Graph | NameIndex | None) -> str:
-    """A term for people: 'label (CURIE)' for a resource, the value for a literal."""
+def cell_text(term: Any, graph: Graph | NameIndex | None, curies: bool = True) -> str:
+    """A term for people: its label (with the CURIE beside it if ``curies``) for a resource, else the value."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
@@ -85,28 +138,30 @@ def cell_text(term: Any, graph: Graph | NameIndex | None) -> str:
             index = graph if isinstance(graph, NameIndex) else NameIndex.of(graph)
             label = index.labels.get(term)
             if label and label != curie:
-                return f"{label} ({curie})"
+                return f"{label} ({curie})" if curies else label
         return curie
+    if isinstance(term, Literal) and term.datatype == XSD.boolean:
+        return "yes" if term.toPython() is True else "no"
     return str(term)
 
 
-def format_result(result: QueryResult, fmt: str, graph: Graph | None = None) -> str:
-    """Render a result as table, csv, tsv or json."""
-    if fmt == "json":
-        return to_json(result)
-    if fmt == "csv":
-        return to_delimited(result, ",")
-    if fmt == "tsv":
-        return to_delimited(result, "\t")
+def format_result(result: QueryResult, fmt: str, graph: Graph | NameIndex | None = None, *, labels: bool = True,
+                  curies: bool = False, width: int | None = None, title: str | None = None) -> str:
+    """Render a result as ``table`` (readable: labels, citations as footnotes), ``csv``, ``tsv`` or ``json``.
+
+    CSV, TSV and JSON keep full IRIs and add a ``…Label`` column beside each IRI column
+    (``labels=False`` leaves the result as the query returned it). ``kg query`` prints
+    exactly this text.
+    """
+    index = NameIndex.of(graph) if isinstance(graph, Graph) else (graph or result.index)
+    if fmt in ("json", "csv", "tsv"):
+        shown = result.with_labels(index) if labels else result
+        return to_json(shown) if fmt == "json" else to_delimited(shown, "," if fmt == "csv" else "\t")
     if fmt != "table":
         raise FormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if result.boolean is not None:
-        return "yes" if result.boolean else "no"
-    from kg.render_text import table
+    from kg.query.table import readable_table
 
-    index = NameIndex.of(graph) if isinstance(graph, Graph) else graph
-    rows = [[cell_text(t, index) for t in row] for row in result.rows]
-    return table(result.variables, rows)
+    return readable_table(result, index, curies=curies, width=width, title=title)
 
 
 # --- comparing two results of one query (embedded store vs an endpoint) ---------------

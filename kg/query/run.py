@@ -23,15 +23,22 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, 
     --------
     >>> from kg.query import run_query
     >>> result = run_query("cni_type1_ifn")
-    >>> sorted(str(r["status"]) for r in result.records())
-    ['no evidence', 'no evidence', 'spares']
+    >>> for drug, status, basis in sorted({(str(r["drugLabel"]), str(r["status"]), str(r["basis"]))
+    ...                                    for r in result.records()}):
+    ...     print(drug, status, basis, sep=" | ")
+    cyclosporine | spares | stated
+    pimecrolimus | raises | via mechanism
+    tacrolimus | raises | via mechanism
     """
     saved = query if isinstance(query, SavedQuery) else find_query(query)
     if graph is None and (endpoint is None or any(p.type == "entity" for p in saved.params)):
         from kg.store import DEFAULT_STORE, load_graph
 
         graph = load_graph(store=store or DEFAULT_STORE)
-    text = bind(saved, dict(params or {}), graph)
+    from kg.lookup import NameIndex
+
+    index = NameIndex.of(graph) if graph is not None and any(p.type == "entity" for p in saved.params) else None
+    text = bind(saved, dict(params or {}), index if index is not None else graph)
     if not endpoint and is_update(text):
         raise QueryError(f"{saved.name} is a SPARQL Update and the embedded graph is read-only; "
                          f"run it on a writable store with --endpoint (kg serve --writable)")
@@ -43,6 +50,7 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, 
         if limit < 0:
             raise QueryError("--limit must be zero or more")
         result.rows = result.rows[:limit]
+    result.graph, result._index = graph, index
     return result
 
 

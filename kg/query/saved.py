@@ -13,7 +13,7 @@ from kg.errors import QueryError, UnknownNameError
 from kg.files import read_text
 
 PARAM_TYPES = ("entity", "iri", "string", "integer", "decimal", "boolean")
-HEADER_KEYS = {"summary": True, "question": True, "tags": True, "params": False}
+HEADER_KEYS = {"summary": True, "question": True, "asks": False, "tags": True, "params": False}
 PARAM_KEYS = {"name": True, "type": True, "default": False, "description": True, "kind": False}
 
 
@@ -36,6 +36,7 @@ class SavedQuery:
     text: str
     summary: str
     questions: tuple[int, ...] = ()
+    asks: str = ""            # the question in words
     tags: tuple[str, ...] = ()
     params: tuple[Param, ...] = ()
     path: Path | None = None
@@ -87,11 +88,14 @@ def load_query(path: Path, strict: bool = True) -> SavedQuery:
     tags = header["tags"]
     if not isinstance(tags, list) or not tags or not all(isinstance(t, str) for t in tags):
         raise QueryError(f"{path}: tags must be a non-empty list of words")
+    asks = header.get("asks") or ""
+    if not isinstance(asks, str):
+        raise QueryError(f"{path}: asks must be the question in words, in quotes")
     params = tuple(_param(p, path) for p in header.get("params") or [])
     if params and not _where_brace(text):
         raise QueryError(f"{path}: a query with parameters needs an explicit 'WHERE {{'")
     return SavedQuery(name=name, text=text, summary=summary.strip(), questions=tuple(questions),
-                      tags=tuple(tags), params=params, path=path)
+                      asks=asks.strip(), tags=tuple(tags), params=params, path=path)
 
 
 def _param(raw: Any, path: Path) -> Param:
@@ -119,18 +123,40 @@ def saved_queries(folder: Path | None = None) -> dict[str, SavedQuery]:
     return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
 
 
-def find_query(name_or_path: str) -> SavedQuery:
-    """A saved query by name, or any ``.rq`` file by path."""
+def find_query(name_or_path: str, folder: Path | None = None) -> SavedQuery:
+    """A saved query by name or competency-question number (``9``), or any ``.rq`` file by path."""
     candidate = Path(name_or_path)
-    if candidate.suffix == ".rq" or candidate.exists():
+    if candidate.suffix == ".rq" or (candidate.exists() and not name_or_path.isdigit()):
         if not candidate.is_file():
             raise QueryError(f"no query file {name_or_path}")
         return load_query(candidate, strict=False)
-    queries = saved_queries()
+    queries = saved_queries(folder)
     if name_or_path in queries:
         return queries[name_or_path]
+    if name_or_path.strip().isdigit():
+        number = int(name_or_path)
+        answering = [q for q in queries.values() if number in q.questions]
+        first = [q for q in answering if q.questions[0] == number]
+        if len(first) == 1 or len(answering) == 1:
+            return (first or answering)[0]
+        if answering:
+            raise QueryError(f"question {number} is answered by several queries: "
+                             f"{', '.join(q.name for q in answering)}; give one of their names")
+        known = sorted({n for q in queries.values() for n in q.questions})
+        raise UnknownNameError("question", name_or_path, [], hint=f" (the saved queries answer questions "
+                                                              f"{', '.join(map(str, known))}; see kg queries)")
     raise UnknownNameError("query", name_or_path, queries)
 
+
+def search_queries(words: str, folder: Path | None = None) -> list[SavedQuery]:
+    """Saved queries whose name, question, summary or tags contain every word of ``words`` (any case)."""
+    wanted = [w.lower() for w in words.split()]
+    found = []
+    for q in saved_queries(folder).values():
+        hay = " ".join([q.name.replace("_", " "), q.asks, q.summary, " ".join(q.tags)]).lower()
+        if all(w in hay for w in wanted):
+            found.append(q)
+    return found
 
 
 def _where_brace(text: str) -> int | None:
