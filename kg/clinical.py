@@ -140,10 +140,29 @@ class DoseRecommendation:
         return f"{_num(self.value)} {self.unit} ({self.role})"
 
 
+@dataclass(frozen=True)
+class Patient:
+    """One reported patient: who, with what, and where the case is described."""
+
+    id: str
+    case_id: str
+    label: str
+    age: int | None
+    sex: str
+    diagnoses: tuple[str, ...]        # labels
+    refractory: bool                  # inferred by HermiT (kg:RefractoryPatient)
+    citation: Evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "case": self.case_id, "label": self.label, "age": self.age, "sex": self.sex,
+                "diagnoses": list(self.diagnoses), "refractory": self.refractory, "citation": self.citation.to_dict()}
+
+
 @dataclass
 class ClinicalEvidence:
-    """Everything :func:`clinical_evidence` reads: courses, reports, dose recommendations."""
+    """Everything :func:`clinical_evidence` reads: patients, courses, reports, dose recommendations."""
 
+    patients: list[Patient] = field(default_factory=list)
     courses: list[Course] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     recommendations: list[DoseRecommendation] = field(default_factory=list)
@@ -151,6 +170,10 @@ class ClinicalEvidence:
 
     def courses_of(self, therapy: str) -> list[Course]:
         return [c for c in self.courses if c.therapy == therapy]
+
+    def courses_for(self, patient: str) -> list[Course]:
+        """A patient's courses in sequence order."""
+        return [c for c in self.courses if c.patient == patient]
 
     def recommendations_for(self, drug: str) -> list[DoseRecommendation]:
         return [r for r in self.recommendations if r.drug == drug]
@@ -197,8 +220,14 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
         labels[curie(node)] = text
         return text
 
+    refractory = set(graph.subjects(RDF.type, KG.RefractoryPatient))
     for patient in sorted(graph.subjects(RDF.type, KG.Patient)):
         diagnoses = tuple(sorted(curie(d) for d in graph.objects(patient, KG.hasDiagnosis)))
+        evidence.patients.append(Patient(
+            id=curie(patient), case_id=case_id(str(patient)) or curie(patient), label=lab(patient),
+            age=_int(graph, patient, KG.age), sex=lab(graph.value(patient, KG.sex)),
+            diagnoses=tuple(sorted(lab(d) for d in graph.objects(patient, KG.hasDiagnosis))),
+            refractory=patient in refractory, citation=_cite(reader, patient)))
         for d in graph.objects(patient, KG.hasDiagnosis):
             lab(d)
         for course in sorted(graph.objects(patient, KG.hasTreatmentCourse)):

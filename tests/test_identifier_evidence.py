@@ -13,8 +13,8 @@ from collections import Counter
 
 import pytest
 
-from kg import paths
 from kg.curation import read_curation, read_tsv
+from kg.project import Project
 
 # "owner/repo path/to/file line 123: ..."
 CITATION = re.compile(r"(?:^|; )[A-Za-z0-9][\w.-]*/[\w.-]+ [\w./+-]+ line \d+: ")
@@ -46,21 +46,22 @@ LOCAL_ID = {
 
 @pytest.fixture(scope="module")
 def rows():
-    found, problems = read_tsv(paths.data_dir() / "identifiers.tsv", ("entity", "curie", "matched_label", "evidence"))
+    found, problems = read_tsv(Project.discover().data / "identifiers.tsv",
+                               ("entity", "curie", "matched_label", "evidence"))
     assert problems == []
     return found
 
 
 @pytest.fixture(scope="module")
 def gaps():
-    found, problems = read_tsv(paths.data_dir() / "identifier_gaps.tsv", ("entity", "vocabulary", "note"))
+    found, problems = read_tsv(Project.discover().data / "identifier_gaps.tsv", ("entity", "vocabulary", "note"))
     assert problems == []
     return found
 
 
 @pytest.fixture(scope="module")
 def entity_ids():
-    return {rec["id"] for rec in read_curation(paths.data_dir()).entities}
+    return {rec["id"] for rec in read_curation(Project.discover().data).entities}
 
 
 def test_every_row_cites_a_repository_path_and_line_or_is_a_known_weak_row(rows):
@@ -131,7 +132,7 @@ def test_coverage_counts(rows, entity_ids):
 
 
 def test_readme_states_the_measured_coverage(rows, entity_ids):
-    text = (paths.data_dir().parent / "README.md").read_text(encoding="utf-8")
+    text = (Project.discover().data.parent / "README.md").read_text(encoding="utf-8")
     covered, total = len({r["entity"] for r in rows}), len(entity_ids)
     assert f"{covered} of {total} entities have at least one ({len(rows)} identifiers" in text
 

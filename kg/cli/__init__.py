@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "query": ("kg.cli.query:query_cmd", "Run a saved query (or a .rq file) on the embedded store or an endpoint."),
     "serve": ("kg.cli.query:serve_cmd", "Serve the built graph as a read-only SPARQL 1.1 endpoint (Oxigraph)."),
     "push": ("kg.cli.query:push_cmd", "Upload the built graph to a SPARQL store (Graph Store Protocol)."),
+    "cases": ("kg.cli.records:cases_cmd", "The reported patients, a line each: who, diagnoses, what was tried."),
+    "cite": ("kg.cli.records:cite_cmd", "One publication in full, with its link and every claim that cites it."),
     "explain": ("kg.cli.analysis:explain_cmd", "Signed mechanism paths from a drug to a target, with citations."),
     "predict": ("kg.cli.analysis:predict_cmd", "Predicted effect of every drug on a disease, ranked."),
     "concordance": ("kg.cli.analysis:concordance_cmd", "Predictions against observed case outcomes."),
