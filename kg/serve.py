@@ -12,7 +12,7 @@ Examples
 >>> with start_server(port=free_port()) as server:
 ...     rows = run_query("cni_type1_ifn", endpoint=server.url).rows
 >>> len(rows), server.running()
-(3, False)
+(5, False)
 
 Endpoints of an Oxigraph server at ``http://HOST:PORT``: ``/query`` (SPARQL
 query), ``/update`` (SPARQL Update, only with ``writable=True``) and

@@ -14,7 +14,8 @@ A :class:`Prediction` keeps four kinds of evidence apart, each summarised as a
 * ``reported`` - clinical edges (treats, first-line, worsens, avoided in ...)
   from the drug or its class to the target or a broader/narrower condition;
 * ``literature`` - therapy reports of the drug or its class in the condition
-  (narrower and broader conditions marked), best study design first;
+  (narrower and broader conditions, and those the target manifests as, marked), best
+  study design first;
 * ``cases`` - treatment courses of the drug (or of the class's members) in
   patients with the condition.
 
@@ -255,6 +256,15 @@ def _cases(H: nx.MultiDiGraph, drug: str, goals: Mapping[str, str], evidence: Cl
     return items
 
 
+def manifestations(H: nx.MultiDiGraph, target: str) -> dict[str, str]:
+    """The conditions a source says the target manifests as (CADM: the skin disease of DM), scope 'manifestation'.
+
+    A report on treating such a manifestation speaks to the target too, and is marked so.
+    """
+    return {v: "manifestation" for _, v, d in H.out_edges(target, data=True)
+            if d.get("relation") == "kg:hasManifestation" and not d.get("inherited") and is_condition(H.nodes[v])}
+
+
 def course_sign(course: Course) -> int | None:
     """-1 for a favourable outcome, +1 for worsening, 0 for another failure, None otherwise (partial, not assessed)."""
     if course.outcome == "kg:worsening":
@@ -301,14 +311,16 @@ def explain(G: nx.MultiDiGraph | Mechanisms, drug: str, target: str, max_length:
     reported = reported_edges(index, drug, target, certainty)
     condition = is_condition(H.nodes[target])
     goals = endpoints(H, target)
-    literature = _literature(H, drug, goals, evidence) if evidence and condition else []
+    reach = {**manifestations(H, target), **goals}
+    literature = _literature(H, drug, reach, evidence) if evidence and condition else []
     cases = _cases(H, drug, goals, evidence) if evidence and condition else []
     involved = {drug, target} | {n for p in paths for n in p.nodes} | {r["target"] for r in reported}
     involved |= {v for p in paths for v in p.via} | {r["via"] for r in reported if r.get("via")}
     involved |= {p.overridden_by["target"] for p in paths if p.overridden_by}
     involved |= {x.via for x in literature + cases if x.via} | set(goals)
     involved |= {c for x in literature for c in x.report.conditions}
-    labels = {n: H.nodes[n].get("label", n) for n in involved if n in H}
+    known = evidence.labels if evidence else {}
+    labels = {n: H.nodes[n].get("label", n) if n in H else known.get(n, n) for n in involved if n in H or n in known}
     return Prediction(
         drug=drug, target=target, condition=condition, mechanism=answer_of_paths(paths, condition, labels),
         score=paths_score(paths), paths=paths, reported=reported, reported_answer=_reported_answer(reported, labels),

@@ -89,10 +89,12 @@ def path_view(G: nx.MultiDiGraph, drug: str, target: str, max_length: int = 4, p
     d_label, t_label = G.nodes[source].get("label", source), G.nodes[goal].get("label", goal)
     paths = list(prediction.paths)
     counted = [p for p in paths if getattr(p, "counted", True)]
-    subtitle = (f"mechanism: {prediction.effect} (signed score {prediction.score:+.4f}, "
-                f"{_count(len(counted), 'path')} of up to {max_length} links)")
-    if reported_effect := getattr(prediction, "reported_effect", None):
-        subtitle += f" · reported in the sources: {reported_effect}"
+    mechanism = getattr(prediction, "mechanism", None)
+    said = mechanism.phrase() if mechanism is not None else str(prediction.effect)
+    subtitle = f"mechanism: {said} ({_count(len(counted), 'path')} of up to {max_length} links)"
+    reported = getattr(prediction, "reported_answer", None)
+    if reported is not None and reported.effect.known:
+        subtitle += f" · reported clinically: {reported.phrase()}"
     notes = []
     if not paths:
         notes.append(f"No mechanism path of up to {max_length} links joins {d_label} to {t_label}.")

@@ -9,7 +9,7 @@ import networkx as nx
 from kg.analysis.bridges import BridgeReport
 from kg.analysis.concordance import Concordance
 from kg.clinical import ClinicalEvidence
-from kg.reports.common import Sources, join_blocks
+from kg.reports.common import Sources, join_blocks, paragraph
 from kg.text import Column, render, terminal_width
 
 STATUSES = ("agree", "disagree", "uncertain", "no prediction", "not assessable")
@@ -80,9 +80,9 @@ def bridges_text(report: BridgeReport, G: nx.MultiDiGraph, layers: tuple[str, ..
               for s in report.shared_therapies]
     shared_text = render([Column("therapy", priority=1), la, lb], shared,
                          title="Therapies reported for both", width=width, empty="(none)")
-    legend = ("Share of paths: of all the evidence-weighted paths between the two diseases, the part that runs "
-              "through the entity (hubs count less). On a disease: what a rise in the entity does to it by its "
-              "own cited paths (raises, lowers), or what a drug does (improves, worsens).")
+    legend = paragraph("Share of paths: of all the evidence-weighted paths between the two diseases, the part that "
+                       "runs through the entity (hubs count less). On a disease: what a rise in the entity does to "
+                       "it by its own cited paths (raises, lowers), or what a drug does (improves, worsens).", width)
     return join_blocks(main, shared_text, legend)
 
 

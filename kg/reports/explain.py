@@ -183,7 +183,7 @@ def predict_text(ranked: Sequence[Candidate], diseases: Sequence[str], labels: d
             why = "; ".join(e.why_zero() for e in c.per_disease.values() if e.why_zero()) or "balanced"
             reasons.setdefault(why, []).append(c.label)
         blocks.append("No net evidence either way:\n" + "\n".join(
-            f"  {', '.join(v)}: {k}" for k, v in reasons.items()))
+            "  " + paragraph(f"{', '.join(v)}: {k}", width - 2, indent="    ") for k, v in reasons.items()))
     blocks.append(paragraph("Rank orders every drug with evidence by the sum of four components (mechanism paths, "
                             "reported clinical statements, case courses, literature reports)"
                             + (", taking for two diseases the smaller sum" if len(diseases) > 1 else "")

@@ -102,13 +102,14 @@ def flags_of(rows: list[HeadlineRow]) -> list[str]:
     return summary_flags([row.answer for row in rows])
 
 
-def build_summary(result) -> str:
+def build_summary(result, width: int | None = None) -> str:
     """What ``kg build`` says about a build (a :class:`kg.build.BuildResult`): where, how big, what was inferred."""
+    width = width or terminal_width()
     r = result.report
     state = "up to date (inputs unchanged; use --force to rebuild)" if result.skipped else "built"
     inferred = ", ".join(f"{k} {v}" for k, v in r["inferred_per_class"].items())
     shacl = "conforms" if r["validation"]["conforms"] else "FAILS"
-    return "\n".join([
+    lines = [
         f"Graph {state}: {result.dist}",
         f"  {r['triples']} triples; {r['classes']} classes, {r['object_properties']} object and "
         f"{r['datatype_properties']} data properties; {r['individuals']} individuals",
@@ -117,4 +118,5 @@ def build_summary(result) -> str:
         f"  HermiT inferred {r['inferred_types']} memberships ({inferred})",
         f"  {r.get('derived_effects', 0)} effects derived along cited mechanism steps",
         f"  SHACL: {shacl}; report: {result.dist / 'build-report.md'}",
-    ]) + "\n"
+    ]
+    return "\n".join(paragraph(line, width, indent="    ") for line in lines) + "\n"
