@@ -15,7 +15,8 @@ and ``--format json`` outputs can test instead of parsing messages::
     │   └── QueryTimeout query.timeout
     ├── ServerError      server          an endpoint or server cannot be reached or refuses
     ├── FormatError      format          an unknown output/input format, or a file not in it
-    └── FileError        file            the file system refused (permission, not a directory, full)
+    ├── FileError        file            the file system refused (permission, not a directory, full)
+    └── UsageError       usage           arguments that do not fit together or are out of range
 """
 
 from __future__ import annotations
@@ -176,6 +177,12 @@ class FileError(KGError):
     """The file system refused an operation (permission, not a directory, disk full)."""
 
     code = "file"
+
+
+class UsageError(KGError):
+    """Arguments that do not fit together, or a value out of range (--depth -1, two views at once)."""
+
+    code = "usage"
 
 
 def file_error(path: Path | str, exc: OSError, doing: str = "write") -> FileError:

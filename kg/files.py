@@ -1,7 +1,8 @@
 """Reading and writing files so that errors are one line and writes are all-or-nothing.
 
 * :func:`read_text` reads a text file as UTF-8; undecodable bytes, a folder or a
-  binary file become a :class:`~kg.errors.DataError` naming file, line and byte.
+  binary file become a :class:`~kg.errors.DataError` naming file, line and byte;
+  :func:`parse_turtle` does the same for Turtle and its syntax errors.
 * :func:`write_atomic` replaces one file; :func:`atomic_dir` builds a folder of
   files and renames it into place as one. Temporary files live in a private
   scratch folder (``.tmp`` beside the target unless given) whose leftovers from
@@ -43,6 +44,22 @@ def read_text(path: Path, what: str = "file") -> str:
         raise DataError([Problem(path, line, f"not valid UTF-8 at byte {exc.start} "
                                              f"(0x{data[exc.start]:02x}){hint}", code="data.encoding")]) from None
     return text.removeprefix("\ufeff")
+
+
+def parse_turtle(path: Path):
+    """A Turtle file as a graph; bad syntax or encoding is a :class:`DataError` naming the file and line."""
+    import re
+
+    from rdflib import Graph
+
+    text = read_text(path, "Turtle file")
+    try:
+        return Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises BadSyntax and friends, with the line in the message
+        line = re.search(r"line (\d+)", str(exc))
+        message = " ".join(str(exc).split())
+        raise DataError([Problem(path, int(line.group(1)) if line else None, f"Turtle syntax: {message}",
+                                 code="data.turtle")]) from exc
 
 
 def _scratch_for(target: Path, scratch: Path | None) -> Path:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from kg.errors import EndpointError, KGError
+from kg.errors import EndpointError, FileError, ServerError, UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -57,7 +57,7 @@ def oxigraph_executable() -> str:
     found = shutil.which("oxigraph")
     if found:
         return found
-    raise KGError("cannot find the 'oxigraph' server program; install it with `pip install oxigraph` "
+    raise ServerError("cannot find the 'oxigraph' server program; install it with `pip install oxigraph` "
                   "in the environment that runs kg")
 
 
@@ -65,7 +65,7 @@ def _run_oxigraph(args: list[str], what: str) -> subprocess.CompletedProcess:
     """Run an ``oxigraph`` subcommand to completion; a failure raises with its last error line."""
     proc = subprocess.run([oxigraph_executable(), *args], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise KGError(f"oxigraph could not {what}: {_error_line(proc.stderr)}")
+        raise ServerError(f"oxigraph could not {what}: {_error_line(proc.stderr)}")
     return proc
 
 
@@ -325,9 +325,9 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: in
         detected either way).
     """
     if timeout is not None and timeout <= 0:
-        raise KGError("--timeout must be a positive number of seconds")
+        raise UsageError("--timeout must be a positive number of seconds")
     if not public and not is_loopback(host):
-        raise KGError(f"refusing to listen on {host}: it is not a loopback address, so other machines could "
+        raise UsageError(f"refusing to listen on {host}: it is not a loopback address, so other machines could "
                       f"{'change' if writable else 'query'} the graph; use --host 127.0.0.1, or add --public "
                       f"if you mean to expose it")
     if check_port and not port_is_free(host, port):
@@ -336,7 +336,7 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: in
     if location is not None:
         store = Path(location).resolve()
         if not writable and not (store / "CURRENT").is_file():
-            raise KGError(f"{store} is not an Oxigraph store; give a store directory or serve --writable")
+            raise FileError(f"{store} is not an Oxigraph store; give a store directory or serve --writable")
     elif writable:
         from kg.build import ensure_built
 

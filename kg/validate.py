@@ -8,6 +8,8 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.namespace import RDFS
 
+from kg.errors import DataError, Problem
+from kg.files import parse_turtle
 from kg.namespaces import SH, iri_to_curie
 
 
@@ -36,11 +38,16 @@ def validate(graph: Graph, shapes_file: Path) -> ValidationReport:
     import pyshacl  # heavy: import only when validating
 
     started = time.perf_counter()
-    shapes = Graph().parse(shapes_file, format="turtle")
-    conforms, results, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
-                                               advanced=True, allow_warnings=False)
-    if not isinstance(results, Graph):  # the shapes themselves are broken: a bug, not bad data
-        raise RuntimeError(f"SHACL shapes in {shapes_file} cannot be used: {text.strip()}")
+    shapes = parse_turtle(shapes_file)
+    try:
+        conforms, results, text = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
+                                                   advanced=True, allow_warnings=False)
+    except Exception as exc:  # pyshacl raises ReportableRuntimeError and friends for unusable shapes
+        raise DataError([Problem(shapes_file, None, f"the SHACL shapes cannot be used: {' '.join(str(exc).split())}",
+                                 code="data.shapes")]) from exc
+    if not isinstance(results, Graph):
+        raise DataError([Problem(shapes_file, None, f"the SHACL shapes cannot be used: {text.strip()}",
+                                 code="data.shapes")])
     violations: list[Violation] = []
     for result in results.subjects(SH.resultSeverity, SH.Violation):
         focus = results.value(result, SH.focusNode)

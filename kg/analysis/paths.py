@@ -39,7 +39,7 @@ from typing import Any
 import networkx as nx
 
 from kg.answers import Answer, Basis, Effect, evidence_records
-from kg.errors import KGError
+from kg.errors import UsageError
 from kg.evidence import STATED, UNCITED_WEIGHT, noisy_or, record_weight
 from kg.lookup import NameIndex
 from kg.network import broader, narrower, with_subsumption
@@ -281,7 +281,7 @@ def signed_paths(G: nx.MultiDiGraph | Mechanisms, source: str, target: str | Non
     []
     """
     if max_length < 1:
-        raise KGError(f"max_length must be at least 1 step, got {max_length}")
+        raise UsageError(f"max_length must be at least 1 step, got {max_length}")
     index = mechanisms(G, certainty)
     source = index.node(source)
     goals = endpoints(index.H, index.node(target)) if target is not None else {}

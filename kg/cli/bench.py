@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import KGError
+from kg.errors import FileError, KGError, UsageError
 
 
 def bench_dir() -> Path:
@@ -49,14 +49,14 @@ def run_benchmark(name: str, argv: list[str]) -> int:
         from kg.errors import UnknownNameError
 
         if not found:
-            raise KGError(f"no benchmarks found in {bench_dir()}; they run from a source checkout of the project")
+            raise FileError(f"no benchmarks found in {bench_dir()}; they run from a source checkout of the project")
         raise UnknownNameError("benchmark", name, found)
     spec = importlib.util.spec_from_file_location(f"bench_{name}", found[name])
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     main = getattr(module, "main", None)
     if main is None:
-        raise KGError(f"{found[name]} has no main(argv) function")
+        raise FileError(f"{found[name]} has no main(argv) function")
     if inspect.signature(main).parameters:
         return int(main(argv) or 0)
     saved, sys.argv = sys.argv, [str(found[name]), *argv]  # a main() that reads sys.argv
@@ -77,7 +77,7 @@ def bench_cmd(name: str | None, args: tuple[str, ...]) -> None:
     if name is None:
         found = benchmarks()
         if not found:
-            raise KGError(f"no benchmarks found in {bench_dir()}; they run from a source checkout of the project")
+            raise FileError(f"no benchmarks found in {bench_dir()}; they run from a source checkout of the project")
         width = max(len(n) for n in found)
         for bench, path in found.items():
             click.echo(f"  {bench:<{width}}  {summary(path)}")
@@ -86,7 +86,7 @@ def bench_cmd(name: str | None, args: tuple[str, ...]) -> None:
         status = run_benchmark(name, list(args))
     except SystemExit as exc:  # argparse's --help (0) and usage errors (2, usage already printed)
         if isinstance(exc.code, str):
-            raise KGError(exc.code) from None
+            raise UsageError(str(exc.code)) from None
         status = exc.code or 0
     if status:
         raise KGError(f"benchmark {name!r} failed (exit status {status}); see its output above")

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kg.cli import format_option
-from kg.errors import KGError
+from kg.errors import FileError, FormatError
 from kg.reports.headline import HEADLINE
 
 
@@ -89,9 +89,9 @@ def import_cmd(file: Path, replace: bool, dry_run: bool) -> None:
     project = Project.discover()
     target = project.sources / file.name
     if target.exists() and not replace and target.resolve() != file.resolve():
-        raise KGError(f"{target} already exists; use --replace to overwrite it")
+        raise FileError(f"{target} already exists; use --replace to overwrite it")
     if file.suffix != ".yaml":
-        raise KGError(f"{file}: curated files are YAML and end in .yaml")
+        raise FormatError(f"{file}: curated files are YAML and end in .yaml")
     with tempfile.TemporaryDirectory() as tmp:
         trial = Path(tmp) / "data"
         shutil.copytree(project.data, trial)

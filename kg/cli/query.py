@@ -7,7 +7,7 @@ import json
 import click
 
 from kg.cli import format_option
-from kg.errors import KGError
+from kg.errors import ServerError, UsageError
 
 
 @click.command("queries")
@@ -45,7 +45,7 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise KGError(f"--param takes NAME=VALUE, got {pair!r}")
+            raise UsageError(f"--param takes NAME=VALUE, got {pair!r}")
         values[name.strip()] = value
     return values
 
@@ -125,7 +125,7 @@ def serve_cmd(host: str, port: int, timeout: int, writable: bool, public: bool) 
         click.echo(f"  kg query cni_type1_ifn --endpoint {handle.url}")
         click.echo("Press Ctrl-C to stop.", nl=True)
         status = handle.wait()
-        raise KGError(f"the Oxigraph server exited with status {status}: {handle.log_text().strip()[-300:]}")
+        raise ServerError(f"the Oxigraph server exited with status {status}: {handle.log_text().strip()[-300:]}")
     except KeyboardInterrupt:
         click.echo("stopping the server ...", err=True)
     finally:
@@ -152,7 +152,7 @@ def push_cmd(endpoint: str, graph_iri: str | None, replace: bool, user: str | No
     from kg.push import push
 
     if password is not None and user is None:
-        raise KGError("--password needs --user")
+        raise UsageError("--password needs --user")
     result = push(endpoint, graph=graph_iri, replace=replace, user=user, password=password)
     if fmt == "json":
         click.echo(json.dumps({"url": result.url, "graph": result.graph, "method": result.method,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import KGError
+from kg.errors import UsageError
 
 
 def _slug(*parts: str) -> str:
@@ -47,9 +47,9 @@ def viz_cmd(focus: str | None, depth: int, types: str | None, path_: tuple[str, 
     """
     chosen = [name for name, given in (("--focus", focus), ("--path", path_), ("--case", case)) if given]
     if len(chosen) > 1:
-        raise KGError(f"choose one view: {' and '.join(chosen)} cannot be combined")
+        raise UsageError(f"choose one view: {' and '.join(chosen)} cannot be combined")
     if (path_ or case) and types:
-        raise KGError("--types filters the whole graph or a --focus view, not --path or --case")
+        raise UsageError("--types filters the whole graph or a --focus view, not --path or --case")
 
     from kg.render import case_view, network_view, path_view, write_html
     from kg.store import load_graph

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.errors import KGError, UnknownNameError
+from kg.errors import UnknownNameError, UsageError
 from kg.lookup import normalise
 from kg.render.style import kind_label
 
@@ -65,7 +65,7 @@ def select(G: nx.MultiDiGraph, focus: str | None = None, depth: int = 1,
     either direction and only through nodes of the kept kinds.
     """
     if depth < 0:
-        raise KGError(f"depth must be 0 or more, not {depth}")
+        raise UsageError(f"depth must be 0 or more, not {depth}")
     kinds = parse_types(G, types)
     centre = find_node(G, focus) if focus is not None else None
     keep: Iterable[str] = G.nodes

@@ -1,0 +1,29 @@
+"""The curated top-level API: every name resolves, and ``import kg`` loads nothing heavy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import kg
+
+
+def test_every_public_name_resolves():
+    for name in kg.__all__:
+        assert getattr(kg, name) is not None, name
+    assert kg.run_query.__module__ == "kg.query.run" and kg.explain.__module__ == "kg.analysis.explain"
+
+
+def test_import_kg_loads_no_heavy_library():
+    code = "import sys, kg; print(sorted(m for m in ('rdflib', 'networkx', 'pyvis', 'owlready2') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    try:
+        kg.no_such_thing  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_thing" in str(exc)
+    else:
+        raise AssertionError("kg.no_such_thing resolved")
