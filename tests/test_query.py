@@ -304,3 +304,27 @@ def test_cli_delimited_output_has_no_blank_rows(fmt, delimiter):
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output), delimiter=delimiter))
     assert len(rows) == 11 and all(rows), rows[-1]
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/internal> { ?s ?p ?o } }",
+    "SELECT * WHERE { service silent <http://127.0.0.1:9/> { ?s ?p ?o } }",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+])
+def test_queries_that_would_fetch_a_url_are_refused(graph, tmp_path, text):
+    path = write(tmp_path, text + "\n", "outbound.rq")
+    with pytest.raises(QueryError, match="would make this machine fetch another URL"):
+        run_query(str(path), graph=graph)
+
+
+def test_a_label_saying_service_is_not_a_service_call(graph, tmp_path):
+    path = write(tmp_path, 'SELECT ?s WHERE { ?s ?p "SERVICE <http://x/>" }  # SERVICE\n', "fine.rq")
+    assert run_query(str(path), graph=graph).rows == []
+
+
+@pytest.mark.parametrize("endpoint", ["file:///etc/passwd", "ftp://127.0.0.1/", "not a url", "http://"])
+def test_only_http_endpoints(endpoint):
+    from kg.errors import ServerError
+
+    with pytest.raises(ServerError, match="is not an http\\(s\\) URL"):
+        run_query("autoantibodies", endpoint=endpoint)

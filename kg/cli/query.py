@@ -62,8 +62,10 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--curies", is_flag=True, help="Table: show each entity's CURIE beside its label.")
 @click.option("--labels/--no-labels", default=True, show_default=True,
               help="CSV, TSV, JSON: add a ...Label column beside every column of IRIs.")
+@click.option("--allow-service", is_flag=True,
+              help="Let the query use SERVICE or LOAD (fetch other URLs); refused by default.")
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, limit: int | None,
-              store: str | None, curies: bool, labels: bool) -> None:
+              store: str | None, curies: bool, labels: bool, allow_service: bool) -> None:
     """Run saved query NAME, the query of competency question NUMBER (see `kg queries`), or a FILE.rq.
 
     The table shows labels and cites each paper as [n] with its DOI or PMID below;
@@ -76,7 +78,8 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
 
     saved = find_query(name)
     graph = load_graph(store=store or DEFAULT_STORE)
-    result = run_query(saved, _params(params), graph=graph, endpoint=endpoint, limit=limit, store=store)
+    result = run_query(saved, _params(params), graph=graph, endpoint=endpoint, limit=limit, store=store,
+                       allow_service=allow_service)
     if endpoint and is_update(saved.text):
         click.echo(f"update applied at {endpoint}")
         return

@@ -8,15 +8,16 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.errors import EndpointError, QueryError
+from kg.errors import EndpointError, QueryError, ServerError
 from kg.query.binding import bind
+from kg.query.guard import refuse_outbound
 from kg.query.results import QueryResult
 from kg.query.saved import SavedQuery, find_query
 
 
 def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, graph: Graph | None = None,
               endpoint: str | None = None, limit: int | None = None, store: str | None = None,
-              timeout: float = 60.0) -> QueryResult:
+              timeout: float = 60.0, allow_service: bool = False) -> QueryResult:
     """Run a saved query (name, path or :class:`SavedQuery`) on the embedded graph or an endpoint.
 
     Examples
@@ -39,11 +40,13 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, 
 
     index = NameIndex.of(graph) if graph is not None and any(p.type == "entity" for p in saved.params) else None
     text = bind(saved, dict(params or {}), index if index is not None else graph)
+    if not endpoint:
+        refuse_outbound(text, saved.name, allow_service)
     if not endpoint and is_update(text):
         raise QueryError(f"{saved.name} is a SPARQL Update and the embedded graph is read-only; "
                          f"run it on a writable store with --endpoint (kg serve --writable)")
     if endpoint:
-        result = _run_remote(text, endpoint, saved.name, timeout)
+        result = _run_remote(text, check_endpoint_url(endpoint), saved.name, timeout)
     else:
         result = _run_local(text, graph, saved.name)
     if limit is not None:
@@ -71,6 +74,17 @@ def _run_local(text: str, graph: Graph, name: str) -> QueryResult:
         raise QueryError(f"{name}: only SELECT and ASK queries are supported here")
     variables = [str(v) for v in res.vars]
     return QueryResult(variables=variables, rows=[tuple(row) for row in res])
+
+
+def check_endpoint_url(endpoint: str) -> str:
+    """``endpoint`` if it is an http(s) URL with a host, else a one-line :class:`ServerError` (no file:, ftp:...)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ServerError(f"{endpoint!r} is not an http(s) URL of a SPARQL endpoint "
+                          f"(for example http://127.0.0.1:7878/query)")
+    return endpoint.strip()
 
 
 def _one_line(exc: BaseException) -> str:
