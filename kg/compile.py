@@ -412,11 +412,12 @@ class _Compiler:
                     g.add((iri, prop, value))
         if rep.get("refractory") is not None:
             g.add((iri, KG.refractory, Literal(bool(rep["refractory"]))))
-        for key, prop in (("regimen", KG.regimen), ("basis", KG.reportBasis), ("note", KG.note)):
+        for key, prop in (("regimen", KG.regimen), ("basis", KG.reportBasis),
+                          ("abstract_from", KG.basisSource), ("note", KG.note)):
             if rep.get(key):
                 g.add((iri, prop, Literal(str(rep[key]))))
-        if rep.get("basis") and rep["basis"] not in ("title", "topic_context"):
-            self.problem(rep, f"basis must be 'title' or 'topic_context', not {rep['basis']!r}")
+        if rep.get("basis") and rep["basis"] not in ("title", "abstract", "topic_context"):
+            self.problem(rep, f"basis must be 'title', 'abstract' or 'topic_context', not {rep['basis']!r}")
         for other in rep.get("combination") or []:
             o = self.resolve(rep, str(other), "therapy")
             if o is not None:
