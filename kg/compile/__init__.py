@@ -37,6 +37,7 @@ from kg.compile.context import Context, decimal
 from kg.compile.reports import therapy_report
 from kg.compile.vocabulary import Vocabulary, load_tbox, local
 from kg.curation import Curation, Record
+from kg.curation.yamlfile import paused_gc
 from kg.errors import DataError, Problem
 from kg.namespaces import KG
 
@@ -66,6 +67,11 @@ def compile_curation(curation: Curation, tbox: Graph) -> Compilation:
     >>> [w.message for w in result.warnings]  # doctest: +ELLIPSIS
     ["drugbank is keyed by DRUGBANK identifiers, but 'pamidronate' has none in data/identifiers.tsv; ..."]
     """
+    with paused_gc():
+        return _compile(curation, tbox)
+
+
+def _compile(curation: Curation, tbox: Graph) -> Compilation:
     ctx = Context(Vocabulary.from_tbox(tbox))
     # names
     entities.register(ctx, curation.entities)

@@ -31,8 +31,8 @@ _SIGN_WORDS = {1: "raises", -1: "lowers", 0: "leaves unchanged"}
 class FactChecks:
     """What earlier facts said, for the disjointness and sign checks of later ones."""
 
-    types: dict[URIRef, list[tuple[URIRef, Record | None]]] = field(default_factory=dict)
-    signed: dict[tuple[URIRef, URIRef, URIRef], list[tuple[int, URIRef, Record]]] = field(default_factory=dict)
+    types: dict[URIRef, dict[URIRef, Record | None]] = field(default_factory=dict)
+    signed: dict[tuple[URIRef, URIRef, URIRef], dict[int, tuple[URIRef, Record]]] = field(default_factory=dict)
 
 
 def default_evidence(ctx: Context, defaults: Record | None) -> URIRef | None:
@@ -112,33 +112,40 @@ def _fits_disjoint(ctx: Context, rec: Record, subj: URIRef, cls: URIRef, checks:
     """False (and a problem) if typing ``subj`` as ``cls`` puts it in two disjoint classes."""
     if subj in ctx.voc.classes:
         return True  # a class-level statement (punning), not a membership
-    known = checks.types.setdefault(subj, [])
-    if not known and subj in ctx.entity_types:
-        known.append((ctx.entity_types[subj], ctx.nodes.get(subj)))
-    if not known and subj in ctx.voc.individuals:
-        known.extend((c, None) for c in sorted(ctx.voc.individuals[subj]))
-    for other, where in known:
+    known = checks.types.get(subj)
+    if known is None:
+        known = checks.types[subj] = {}
+        if subj in ctx.entity_types:
+            known[ctx.entity_types[subj]] = ctx.nodes.get(subj)
+        for c in sorted(ctx.voc.individuals.get(subj, ())):
+            known[c] = None
+    if cls in known:
+        return True
+    for other, where in known.items():
         pair = ctx.voc.clash({other, cls})
         if pair is not None:
             said = f" ({local(other)} at {where.file.name}:{where.line})" if isinstance(where, Record) else ""
             ctx.problem(rec, f"{local(subj)!r} cannot be a {local(cls)}: it would be both {local(pair[0])} and "
                              f"{local(pair[1])}, which the ontology declares disjoint{said}", code="data.disjoint")
             return False
-    known.append((cls, rec))
+    known[cls] = rec
     return True
 
 
 def _check_sign(ctx: Context, rec: Record, citation: URIRef, subj: URIRef, prop: URIRef, obj: URIRef | Literal,
                 checks: FactChecks) -> None:
-    """Warn when this fact's sign contradicts an earlier fact of the same citation on the same pair."""
+    """Warn when this fact's sign contradicts an earlier fact of the same citation on the same pair.
+
+    Only the first fact of each sign is kept per (citation, subject, object), so this is constant time.
+    """
     sign = ctx.voc.signs.get(prop)
     if sign is None or not isinstance(obj, URIRef):
         return
-    earlier = checks.signed.setdefault((citation, subj, obj), [])
-    for other_sign, other_prop, other in earlier:
+    earlier = checks.signed.setdefault((citation, subj, obj), {})
+    for other_sign, (other_prop, other) in earlier.items():
         if (sign == 0) != (other_sign == 0) or sign * other_sign == -1:
             ctx.warn(rec, f"contradicts {other.file.name}:{other.line}: {local(subj)} {local(prop)} {local(obj)} "
                           f"({_SIGN_WORDS[sign]}) but {local(other_prop)} ({_SIGN_WORDS[other_sign]}), "
                           f"both citing {local(citation)}", code="data.contradiction")
             break
-    earlier.append((sign, prop, rec))
+    earlier.setdefault(sign, (prop, rec))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.curation.shape import check_shape, shown
 from kg.curation.spec import IDENTIFIER_COLUMNS, SPECS, Key, Kind, Vocab
-from kg.curation.yamlfile import Record, load_yaml
+from kg.curation.yamlfile import Record, load_yaml, paused_gc
 from kg.errors import DataError, Problem
 from kg.files import read_text
 
@@ -58,7 +58,11 @@ def read_curation(data: Path) -> Curation:
     >>> len(cur.sources), len(cur.reference_lists)
     (6, 2)
     """
-    data = Path(data)
+    with paused_gc():
+        return _read(Path(data))
+
+
+def _read(data: Path) -> Curation:
     cur, problems = Curation(), []
     for path in sorted((data / "entities").glob("*.yaml")):
         try:
