@@ -16,11 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 
-from kg.compile.context import Context
+from kg.compile.context import Context, decimal
 from kg.compile.vocabulary import local
 from kg.curation import Record
+from kg.curation.shape import shown
 from kg.curation.spec import SPECS
 from kg.namespaces import KG
 
@@ -95,7 +96,7 @@ def _property(ctx: Context, rec: Record) -> URIRef | None:
 
 def _object(ctx: Context, rec: Record, prop: URIRef) -> URIRef | Literal | None:
     if prop in ctx.voc.datatype_properties:
-        return Literal(rec["o"])
+        return _literal(ctx, rec, prop)
     obj = ctx.resolve(rec, rec["o"])
     if obj is None:
         return None
@@ -106,6 +107,26 @@ def _object(ctx: Context, rec: Record, prop: URIRef) -> URIRef | Literal | None:
         return obj
     ctx.check_range(rec, prop, obj)
     return obj
+
+
+def _literal(ctx: Context, rec: Record, prop: URIRef) -> Literal | None:
+    """The object of a data property fact, typed by the property's range (a problem if it does not fit)."""
+    rng, text = ctx.voc.ranges.get(prop), str(rec["o"]).strip()
+    try:
+        if rng == XSD.integer:
+            return Literal(int(text))
+        if rng == XSD.decimal:
+            return decimal(text)
+        if rng == XSD.boolean and text.lower() in ("true", "false"):
+            return Literal(text.lower() == "true")
+    except ValueError:
+        pass
+    else:
+        if rng not in (XSD.integer, XSD.decimal, XSD.boolean):
+            return Literal(rec["o"])
+    ctx.problem(rec, f"{shown(rec['o'])} is not an {str(rng).removeprefix(str(XSD))}, as {local(prop)!r} requires",
+                code="data.range")
+    return None
 
 
 def _fits_disjoint(ctx: Context, rec: Record, subj: URIRef, cls: URIRef, checks: FactChecks) -> bool:
