@@ -55,9 +55,32 @@ def import_source(path: Path | str, project: Project | None = None, *, replace: 
                   step: Callable[[str], None] | None = None) -> ImportReport:
     """Check ``path`` with the full build against all other data; then add it to data/sources/ and make that build current.
 
-    Raises :class:`~kg.errors.DataError` (or its reasoner/SHACL subclasses) naming
-    ``path`` and the project's own files, :class:`~kg.errors.KGError` if the target
-    exists without ``replace`` or the file is not ``.yaml``.
+    Parameters
+    ----------
+    path
+        The curated source file (``*.yaml``) to add.
+    project
+        The project to add it to (default: :meth:`Project.discover`).
+    replace
+        Allow replacing the file of the same name in ``data/sources/``.
+    dry_run
+        Only check: change nothing.
+    step
+        Called with a short description before each stage (for a progress display).
+
+    Returns
+    -------
+    ImportReport
+        What was done, the warnings about the file, the build now current, timings.
+
+    Raises
+    ------
+    DataError
+        Any problem, with its location in ``path`` or the project's own files (a
+        :class:`~kg.errors.ReasonerError` or :class:`~kg.errors.ValidationError`
+        from HermiT or SHACL names ``path``). Nothing is changed.
+    KGError
+        The target exists and ``replace`` is not given, or the file is not ``.yaml``.
     """
     from kg.build import build, ensure_built, input_hash
     from kg.compile import compile_curation, load_tbox
