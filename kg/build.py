@@ -118,7 +118,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
 
     ``step`` is called with a short description before each stage (for a progress display).
     """
-    from kg.compile import compile_graph, load_tbox
+    from kg.compile import compile_curation, load_tbox
     from kg.curation import read_curation
     from kg.derive import derive_effects
     from kg.reason import reason
@@ -141,7 +141,8 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
 
     curation = timed("read curated files", read_curation, project.data)
     tbox = timed("parse ontology", load_tbox, project.ontology)
-    asserted = timed("compile facts to RDF", compile_graph, curation, tbox)
+    compilation = timed("compile facts to RDF", compile_curation, curation, tbox)
+    asserted = compilation.graph
     reasoning = timed("reason with HermiT", reason, asserted)
     graph = Graph()
     bind_prefixes(graph)
@@ -159,6 +160,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     say("write dist/")
     report = summarise(graph, reasoning.inferred, curation)
     report["derived_effects"] = len(set(derived.subjects(RDF.type, KG.DerivedEffect)))
+    report["warnings"] = [p.to_dict() for p in compilation.warnings]
     report.update(input_hash=digest, build_id=digest[:16], timings=timings,
                   validation={"conforms": True, "violations": 0}, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     inferred = Graph()

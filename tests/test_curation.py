@@ -44,8 +44,8 @@ facts:
 
 def test_current_data_has_no_problems():
     curation = read_curation(Project.discover().data)
-    assert len(curation.entities) > 150
-    assert len(curation.sources) >= 6
+    assert (len(curation.entities), len(curation.sources), len(curation.reference_lists), len(curation.xrefs)) == \
+        (195, 6, 2, 321)
 
 
 def test_yaml_syntax_error_names_file_and_line(data_copy):

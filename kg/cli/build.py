@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from kg.cli import format_option
-from kg.errors import FileError, FormatError
 from kg.reports.headline import HEADLINE
 
 
@@ -77,32 +74,20 @@ def export_cmd(fmt: str, out: Path) -> None:
 def import_cmd(file: Path, replace: bool, dry_run: bool) -> None:
     """Check a curated source file (publication, facts, patients) and add it to data/sources/.
 
-    The file is compiled together with all existing data (every id must exist,
-    every fact cited); only if that succeeds is it copied in, atomically, and
-    the graph rebuilt. See README, "Adding a case report".
+    The file is checked by a full build (compile, HermiT, SHACL) together with all
+    existing data, in a scratch copy of the project; only if that succeeds is it
+    copied in, atomically, and that build made current. Problems name FILE and
+    the project's own files. See README, "Adding a case report".
     """
-    from kg.build import build, write_atomic
-    from kg.compile import compile_graph, load_tbox
-    from kg.curation import read_curation
-    from kg.project import Project
+    from kg.curated_import import import_source
 
-    project = Project.discover()
-    target = project.sources / file.name
-    if target.exists() and not replace and target.resolve() != file.resolve():
-        raise FileError(f"{target} already exists; use --replace to overwrite it")
-    if file.suffix != ".yaml":
-        raise FormatError(f"{file}: curated files are YAML and end in .yaml")
-    with tempfile.TemporaryDirectory() as tmp:
-        trial = Path(tmp) / "data"
-        shutil.copytree(project.data, trial)
-        shutil.copy(file, trial / "sources" / file.name)
-        curation = read_curation(trial)
-        compile_graph(curation, load_tbox(project.ontology))
+    report = import_source(file, replace=replace, dry_run=dry_run)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{file}: checks passed", err=True)
     if dry_run:
         return
-    write_atomic(target, file.read_bytes())
-    click.echo(f"added {target}; rebuilding", err=True)
-    result = build(project)
-    click.echo(f"graph rebuilt: {result.report['triples']} triples, {result.report['patients']} patients")
+    click.echo(f"added {report.target}", err=True)
+    r = report.build.report
+    click.echo(f"graph rebuilt: {r['triples']} triples, {r['patients']} patients")
     sys.stdout.flush()

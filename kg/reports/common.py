@@ -87,11 +87,17 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def paragraph(text: str, width: int, indent: str = "") -> str:
-    """``text`` wrapped at ``width`` without breaking words (continuation lines indented by ``indent``)."""
+    """``text`` wrapped at ``width`` without breaking words.
+
+    The first line keeps ``text``'s leading spaces; continuation lines are indented by ``indent``
+    (default: the same leading spaces).
+    """
     from kg.text import wrap
 
-    lines = wrap(text, max(20, width - len(indent)))
-    return "\n".join(([lines[0]] if lines else []) + [indent + line for line in lines[1:]])
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    indent = indent or lead
+    lines = wrap(text, max(20, width - max(len(lead), len(indent))))
+    return "\n".join(([lead + lines[0]] if lines else []) + [indent + line for line in lines[1:]])
 
 
 def join_blocks(*blocks: str) -> str:

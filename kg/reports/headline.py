@@ -119,4 +119,6 @@ def build_summary(result, width: int | None = None) -> str:
         f"  {r.get('derived_effects', 0)} effects derived along cited mechanism steps",
         f"  SHACL: {shacl}; report: {result.dist / 'build-report.md'}",
     ]
+    for warning in r.get("warnings", []):
+        lines.append(f"  warning: {warning['file']}:{warning['line']}: {warning['message']}")
     return "\n".join(paragraph(line, width, indent="    ") for line in lines) + "\n"
