@@ -1,7 +1,7 @@
 """GraphML of the entity network, for Gephi, Cytoscape and networkx: unique edge ids, typed attributes.
 
-Each edge's GraphML id is ``SOURCE/KEY/TARGET`` (:func:`kg.export.records.edge_id`) (KEY, kept as ``projection_key``, is the
-relation, or ``relation@class`` for a claim inherited from a drug class), so
+Each edge's GraphML id is ``SOURCE/KEY/TARGET`` (:func:`kg.export.records.edge_id`; KEY, kept as
+``projection_key``, is the relation, or ``relation@class`` for a claim inherited from a drug class), so
 tools that key edges by id keep every one. Attributes keep their types (``sign``
 an int, ``inherited`` a boolean); lists and evidence records are JSON strings;
 absent values are left out. Nodes and edges are written in sorted order and the

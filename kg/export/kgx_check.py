@@ -10,7 +10,8 @@ declared. Needs the ``[kgx]`` extra (``pip install 'dmkg[kgx]'``).
 
 * :func:`validate` - kgx's ``Validator`` over ``nodes.tsv``/``edges.tsv``: a dict
   ``{"ERROR": {...}, "WARNING": {...}}`` of messages, as ``kgx validate`` reports them;
-* :func:`transform` - kgx's ``Transformer`` from our TSV to another KGX format (``jsonl``, ``json``, ``nt``).
+* :func:`transform` - kgx's streaming ``Transformer`` from our TSV to another KGX format (``jsonl``, ``nt``),
+  row for row (kgx's in-memory mode would merge edges with the same subject, predicate and object).
 """
 
 from __future__ import annotations
@@ -106,6 +107,6 @@ def transform(folder: Path, out: Path, fmt: str = "jsonl") -> list[Path]:
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    Transformer().transform(input_args={"filename": inputs, "format": "tsv"},
+    Transformer(stream=True).transform(input_args={"filename": inputs, "format": "tsv"},
                             output_args={"filename": str(out), "format": fmt})
     return sorted(p for p in out.parent.iterdir() if p.name.startswith(out.name))

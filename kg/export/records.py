@@ -157,8 +157,9 @@ class Records:
             self.edge(edge_id(_curie(course), "usesTherapy", _curie(therapy)), cid, self.map.predicate(KG.usesTherapy),
                       self.node(therapy), OBSERVED, cites, original_predicate="kg:usesTherapy")
         for target in sorted(g.objects(course, KG.outcomeTarget)):
-            self.edge(edge_id(_curie(course), "outcomeTarget", _curie(target)), cid, self.map.predicate(KG.outcomeTarget),
-                      self.node(target), OBSERVED, cites, original_predicate="kg:outcomeTarget",
+            self.edge(edge_id(_curie(course), "outcomeTarget", _curie(target)), cid,
+                      self.map.predicate(KG.outcomeTarget), self.node(target), OBSERVED, cites,
+                      original_predicate="kg:outcomeTarget",
                       outcome=_curie(outcome) if outcome is not None else "")
 
     # -- literature ---------------------------------------------------------------------
@@ -172,8 +173,9 @@ class Records:
             sign = g.value(direction, KG.sign)
             cites = [_curie(c) for c in g.objects(report, KG.citation)]
             for condition in sorted(g.objects(report, KG.reportsCondition)):
-                self.edge(edge_id(_curie(report), "reportsCondition", _curie(condition)), self.node(therapy), predicate, self.node(condition),
-                          ASSERTED, cites, **qualifiers(predicate, None if sign is None else int(sign)),
+                self.edge(edge_id(_curie(report), "reportsCondition", _curie(condition)), self.node(therapy),
+                          predicate, self.node(condition), ASSERTED, cites,
+                          **qualifiers(predicate, None if sign is None else int(sign)),
                           original_predicate="kg:TherapyReport", direction=_curie(direction))
 
     def add_publications(self) -> None:
