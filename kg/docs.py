@@ -15,7 +15,7 @@ Examples
 --------
 >>> ref = reference(graph)
 >>> inhibits = next(t for t in ref["object_properties"] if t["curie"] == "kg:inhibits")
->>> inhibits["sign"], inhibits["definition"][:30]
+>>> inhibits["sign"], inhibits["definition"][:31]
 ('-1 (lowers its object)', 'The subject blocks the activity')
 """
 

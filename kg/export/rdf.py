@@ -10,9 +10,9 @@ writes each format in a fixed order.
 
 Examples
 --------
->>> from rdflib import BNode, Graph, Literal, URIRef
+>>> from rdflib import BNode, Graph, URIRef
 >>> g = Graph()
->>> g.add((URIRef("https://w3id.org/dmkg/x"), URIRef("https://w3id.org/dmkg/p"), BNode()))
+>>> _ = g.add((URIRef("https://w3id.org/dmkg/x"), URIRef("https://w3id.org/dmkg/p"), BNode()))
 >>> serialize(g, "nt") == serialize(g, "nt")
 True
 >>> serialize(g, "nt").decode().split()[2].startswith("_:b")
