@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli import format_option
+from kg.errors import FormatError
 from kg.reports.headline import HEADLINE
 
 
