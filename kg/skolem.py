@@ -15,9 +15,10 @@ sorted triples it takes part in (``+ predicate object`` for those it heads,
 ``- subject predicate`` for those pointing at it, blank neighbours by their
 current colour), until a round splits no group further. Groups are refined
 apart, so a change in one leaves the IRIs of all others as they were. Nodes
-that still share a colour are interchangeable in every case the build makes
-(identical axioms); they get the colour plus their rank, so the triples stay
-distinct and the count stays right.
+that still share a colour, in one group or in two alike, are interchangeable
+in every case the build makes (identical axioms or restrictions); they get the
+colour plus their rank, so the triples stay distinct and the count stays
+right.
 
 Examples
 --------
@@ -92,13 +93,17 @@ def skolem_labels(lines: Iterable[bytes]) -> dict[bytes, bytes]:
     for triple in triples:
         groups[find(triple[0] if triple[0].startswith(b"_:") else triple[2])].append(triple)
     labels: dict[bytes, bytes] = {}
+    rank: dict[bytes, int] = defaultdict(int)  # nodes of the same colour so far, in any group
     for group in groups.values():
-        labels.update(_refine(group))
+        for node, value in _refine(group).items():
+            tie = rank[value]
+            rank[value] += 1
+            labels[node] = b"<" + GENID.encode() + value + (b"-%d" % tie if tie else b"") + b">"
     return labels
 
 
 def _refine(triples: list[tuple[bytes, bytes, bytes]]) -> dict[bytes, bytes]:
-    """Colour refinement of one connected group of blank nodes: label -> ``<GENID hash>``."""
+    """Colour refinement of one connected group of blank nodes: label -> hash (hex, 32 digits)."""
     nodes = sorted({t for s, _, o in triples for t in (s, o) if t.startswith(b"_:")})
     colour = dict.fromkeys(nodes, b"")
     classes = 1
@@ -118,14 +123,7 @@ def _refine(triples: list[tuple[bytes, bytes, bytes]]) -> dict[bytes, bytes]:
         if count == classes:
             break
         classes = count
-    rank: dict[bytes, int] = defaultdict(int)
-    out: dict[bytes, bytes] = {}
-    for node in nodes:
-        value = colour[node][:32]
-        tie = rank[value]
-        rank[value] += 1
-        out[node] = b"<" + GENID.encode() + value + (b"-%d" % tie if tie else b"") + b">"
-    return out
+    return {node: colour[node][:32] for node in nodes}
 
 
 def skolemise(line: bytes, labels: dict[bytes, bytes]) -> bytes:
@@ -159,3 +157,10 @@ def unskolemise(term):
     if isinstance(term, URIRef) and term.startswith(GENID):
         return BNode(term[len(GENID):])
     return term
+
+
+def unskolemised(result):
+    """A copy of a :class:`kg.query.QueryResult` whose skolem IRIs are blank nodes again (see :func:`unskolemise`)."""
+    from dataclasses import replace
+
+    return replace(result, rows=[tuple(unskolemise(term) for term in row) for row in result.rows])

@@ -95,7 +95,7 @@ class Credentials:
 
 def request(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None, *,
             credentials: Credentials | None = None, deadline_s: float = 120.0, read_timeout_s: float = 60.0,
-            max_bytes: int = MAX_ANSWER_BYTES) -> Answer:
+            max_bytes: int = MAX_ANSWER_BYTES, truncate: bool = False) -> Answer:
     """Send one request; the answer (any status).
 
     With ``credentials``, a 401 answer is retried once: with Digest when the
@@ -106,7 +106,8 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
     ------
     ServerError
         The server cannot be reached, sends no complete answer within
-        ``deadline_s`` seconds, or answers with more than ``max_bytes``.
+        ``deadline_s`` seconds, or answers with more than ``max_bytes``
+        (unless ``truncate``: then the answer is cut there).
     """
     headers = dict(headers or {})
 
@@ -115,7 +116,7 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
             headers["Authorization"] = credentials.header(method, url)
         else:
             headers.pop("Authorization", None)
-        return _once(method, url, body, headers, deadline_s, read_timeout_s, max_bytes)
+        return _once(method, url, body, headers, deadline_s, read_timeout_s, max_bytes, truncate)
 
     answer = send(True)
     if answer.status != 401 or credentials is None:
@@ -130,7 +131,7 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict[str,
 
 
 def _once(method: str, url: str, body: bytes | None, headers: dict[str, str], deadline_s: float,
-          read_timeout_s: float, max_bytes: int) -> Answer:
+          read_timeout_s: float, max_bytes: int, truncate: bool = False) -> Answer:
     import http.client
     import socket
 
@@ -171,6 +172,9 @@ def _once(method: str, url: str, body: bytes | None, headers: dict[str, str], de
         data = bytearray()
         while block := response.read1(_BLOCK):
             data += block
+            if len(data) > max_bytes and truncate:
+                del data[max_bytes:]
+                break
             if len(data) > max_bytes:
                 raise ServerError(f"{url} sent more than {max_bytes // (1024 * 1024)} MiB in answer; "
                                   f"is this a SPARQL service?")

@@ -114,6 +114,7 @@ def detect_store(endpoint: str, user: str | None = None, timeout: float = 30.0) 
     server = ""
     if is_ambiguous(endpoint):
         parts = urlsplit(check_url(endpoint))
-        answer = request("GET", f"{parts.scheme}://{parts.netloc}/", deadline_s=timeout, max_bytes=1 << 20)
+        answer = request("GET", f"{parts.scheme}://{parts.netloc}/", deadline_s=timeout, max_bytes=1 << 16,
+                         truncate=True)
         server = answer.server
     return store_urls(endpoint, server=server, user=user)

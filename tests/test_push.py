@@ -28,7 +28,7 @@ from kg.paths import queries_dir
 from kg.push import GraphSource, batches, file_source, nt_lines, push, push_graphs
 from kg.query import bind, find_query, run_query
 from kg.serve import compare_results, free_port, start_server
-from kg.skolem import GENID
+from kg.skolem import GENID, unskolemised
 from kg.sparql_http import count_answer, request
 from kg.store_urls import StoreURLs, store_urls
 
@@ -152,7 +152,7 @@ def test_pushed_store_answers_like_embedded_store(store, update_store, graph, na
     saved = find_query(name)
     local = run_query(saved, graph=graph)
     for server in (store, update_store):
-        remote = run_query(saved, graph=graph, endpoint=server.url)
+        remote = unskolemised(run_query(saved, graph=graph, endpoint=server.url))
         difference = compare_results(local, remote, bind(saved, {}, graph))
         assert difference is None, f"{name} on {server.pushed.method}: {difference}"
 
@@ -344,6 +344,8 @@ class _Answers(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    do_GET = do_POST
+
     def log_message(self, *args) -> None:
         pass
 
@@ -381,6 +383,9 @@ def test_an_oversized_answer_is_not_read_whole(built):
     try:
         with pytest.raises(ServerError, match=r"/ds/sparql sent more than 8 MiB in answer; is this a SPARQL"):
             push(f"{url}/ds/sparql")
+        # the root URL is probed with a GET whose answer is cut at 64 KiB; the layout guessed is Oxigraph's
+        with pytest.raises(ServerError, match=f"^{url}/query sent more than 8 MiB in answer"):
+            push(url)
     finally:
         httpd.shutdown()
 

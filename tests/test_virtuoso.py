@@ -24,9 +24,9 @@ from virtuoso import listening_sockets, start_virtuoso
 from kg.errors import QueryError, ServerError
 from kg.paths import queries_dir
 from kg.push import GRAPH_STAND_IN, push
-from kg.query import QueryResult, bind, find_query, run_query
+from kg.query import bind, find_query, run_query
 from kg.serve import compare_results
-from kg.skolem import unskolemise
+from kg.skolem import unskolemised
 from kg.sparql_http import count_answer, request
 from kg.store_urls import StoreURLs
 
@@ -245,11 +245,6 @@ def pushed(tmp_path_factory, built):
         handle.server.stop()
 
 
-def _unskolemised(result: QueryResult) -> QueryResult:
-    rows = [tuple(unskolemise(term) for term in row) for row in result.rows]
-    return QueryResult(variables=result.variables, rows=rows, boolean=result.boolean)
-
-
 @pytest.mark.parametrize("name", [
     pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=VIRTUOSO_DIFFERENCES[name],
                                                raises=_RAISES.get(name, AssertionError)))
@@ -265,7 +260,7 @@ def test_saved_query_on_virtuoso_answers_like_embedded_store(pushed, graph, name
             pushed.replace()
             raise AssertionError(f"{name}: {exc}") from exc
         raise
-    difference = compare_results(local, _unskolemised(remote), bind(saved, {}, graph))
+    difference = compare_results(local, unskolemised(remote), bind(saved, {}, graph))
     assert difference is None, f"{name}: {difference}"
 
 
