@@ -7,6 +7,7 @@ import json
 import click
 
 from kg.cli import format_option
+from kg.cli_graphs import graph_option, store_dir_option
 from kg.errors import KGError
 
 
@@ -49,20 +50,19 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--limit", type=click.IntRange(min=0), help="Print at most N rows.")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default=None,
-              help="Embedded store backend (default: the faster, oxigraph).")
+              help="Embedded store backend (default: the persistent Oxigraph store; memory: a copy in rdflib).")
+@graph_option
+@store_dir_option
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, limit: int | None,
-              store: str | None) -> None:
+              store: str | None, graph: str) -> None:
     """Run saved query NAME (see `kg queries`) or a SPARQL file FILE.rq.
 
     json is the W3C SPARQL 1.1 Query Results JSON format; table shows labels
     with the CURIE beside them.
     """
     from kg.query import find_query, format_result, is_update, run_query
-    from kg.store import DEFAULT_STORE, load_graph
 
-    graph = load_graph(store=store or DEFAULT_STORE)
-    result = run_query(name, _params(params), graph=graph, endpoint=endpoint,
-                       limit=limit, store=store)
+    result = run_query(name, _params(params), graph=graph, endpoint=endpoint, limit=limit, store=store)
     if endpoint and is_update(find_query(name).text):
         click.echo(f"update applied at {endpoint}")
         return
@@ -72,7 +72,12 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
             idx = [result.variables.index(v) for v in keep]
             result.rows = [tuple(row[i] for i in idx) for row in result.rows]
             result.variables = keep
-    text = format_result(result, fmt, graph)
+    labels = None
+    if fmt == "table":  # labels of the curated graph's entities (imports show CURIEs)
+        from kg.store import load_graph
+
+        labels = load_graph(store="memory" if store == "memory" else "oxigraph")
+    text = format_result(result, fmt, labels)
     click.echo(text, nl=not text.endswith("\n"))
 
 
@@ -86,11 +91,14 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
               help="Accept SPARQL Update and Graph Store writes, on a scratch copy discarded at exit.")
 @click.option("--public", is_flag=True,
               help="Allow a --host other machines can reach (the endpoint has no authentication).")
+@store_dir_option
 def serve_cmd(host: str, port: int, timeout: int, writable: bool, public: bool) -> None:
-    """Serve the built graph as a SPARQL 1.1 endpoint (Oxigraph) until Ctrl-C.
+    """Serve the graph store as a SPARQL 1.1 endpoint (Oxigraph) until Ctrl-C.
 
-    Read-only unless --writable. Builds the graph first if it is stale and loads
-    it into an Oxigraph store under dist/ (once per build).
+    Read-only unless --writable. The default graph is the union of the curated
+    graph and every import; each is also a named graph for GRAPH queries.
+    Builds the graph first if it is stale. Imports made while it runs are
+    served after a restart.
     """
     import signal
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import EndpointError, KGError, QueryError, UnknownNameError
@@ -244,36 +244,63 @@ class QueryResult:
         return [row[i] for row in self.rows]
 
 
-def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, graph: Graph | None = None,
-              endpoint: str | None = None, limit: int | None = None, store: str | None = None,
-              timeout: float = 60.0) -> QueryResult:
-    """Run a saved query (name, path or :class:`SavedQuery`) on the embedded graph or an endpoint.
+def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
+              graph: Graph | str | list[str] | None = None, endpoint: str | None = None, limit: int | None = None,
+              store: str | None = None, timeout: float = 60.0) -> QueryResult:
+    """Run a saved query (name, path or :class:`SavedQuery`) on the embedded store, a graph, or an endpoint.
+
+    ``graph`` is an rdflib Graph to run on, or names the graphs of the
+    persistent store (:mod:`kg.store`) to query: ``"all"`` (the default: the
+    curated graph and every import), ``"curated"``, an import's name, or a
+    list of them. On an endpoint a name becomes the request's default graph
+    (``default-graph-uri``); ``"all"`` leaves the server's default.
 
     Examples
     --------
     >>> from kg.query import run_query
-    >>> result = run_query("cni_type1_ifn")
+    >>> result = run_query("cni_type1_ifn", graph="curated")
     >>> sorted(str(r["status"]) for r in result.records())
     ['no evidence', 'no evidence', 'spares']
     """
     saved = query if isinstance(query, SavedQuery) else find_query(query)
-    if graph is None and (endpoint is None or any(p.type == "entity" for p in saved.params)):
-        from kg.store import DEFAULT_STORE, load_graph
+    selector = None if isinstance(graph, Graph) else (graph or "all")
+    rdf = graph if isinstance(graph, Graph) else None
+    snapshot = None
+    if rdf is None and (store == "memory" and not endpoint):
+        from kg.store import load_graph
 
-        graph = load_graph(store=store or DEFAULT_STORE)
-    text = bind(saved, dict(params or {}), graph)
+        rdf = load_graph(store="memory", graph=selector)
+    elif rdf is None and (endpoint is None or any(p.type == "entity" for p in saved.params)):
+        from kg.store import open_store
+
+        snapshot = open_store()
+    lookup = rdf if rdf is not None else (snapshot.rdflib_graph("curated") if snapshot is not None else None)
+    text = bind(saved, dict(params or {}), lookup)
     if not endpoint and is_update(text):
         raise QueryError(f"{saved.name} is a SPARQL Update and the embedded graph is read-only; "
                          f"run it on a writable store with --endpoint (kg serve --writable)")
     if endpoint:
-        result = _run_remote(text, endpoint, saved.name, timeout)
+        result = _run_remote(text, endpoint, saved.name, timeout, graphs=_graph_iris(selector))
+    elif rdf is not None:
+        result = _run_local(text, rdf, saved.name)
     else:
-        result = _run_local(text, graph, saved.name)
+        result = _run_store(text, snapshot, selector, saved.name)
     if limit is not None:
         if limit < 0:
             raise QueryError("--limit must be zero or more")
         result.rows = result.rows[:limit]
     return result
+
+
+def _graph_iris(selector: str | list[str] | None) -> list[str]:
+    """IRIs of the graphs a selector names, without opening the store (for an endpoint); [] for "all"."""
+    from kg.store import CURATED, IMPORT_BASE, META
+
+    names = selector.split(",") if isinstance(selector, str) else list(selector or [])
+    names = [n.strip() for n in names]
+    if not names or "all" in names:
+        return []
+    return [CURATED if n == "curated" else META if n == "meta" else IMPORT_BASE + n for n in names]
 
 
 def _run_local(text: str, graph: Graph, name: str) -> QueryResult:
@@ -293,6 +320,24 @@ def _run_local(text: str, graph: Graph, name: str) -> QueryResult:
         raise QueryError(f"{name}: only SELECT and ASK queries are supported here")
     variables = [str(v) for v in res.vars]
     return QueryResult(variables=variables, rows=[tuple(row) for row in res])
+
+
+def _run_store(text: str, snapshot, selector, name: str) -> QueryResult:
+    """Run ``text`` with pyoxigraph on the graphs ``selector`` names in a store snapshot."""
+    import pyoxigraph as ox
+
+    from kg.store import to_rdflib
+
+    try:
+        res = snapshot.query(text, graph=selector)
+    except (SyntaxError, ValueError) as exc:
+        raise QueryError(f"{name}: {_one_line(exc)}") from exc
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult(variables=[], boolean=bool(res))
+    if not isinstance(res, ox.QuerySolutions):
+        raise QueryError(f"{name}: only SELECT and ASK queries are supported here")
+    variables = [v.value for v in res.variables]
+    return QueryResult(variables=variables, rows=[tuple(to_rdflib(t) for t in row) for row in res])
 
 
 def _one_line(exc: BaseException) -> str:
@@ -341,18 +386,26 @@ def _syntax_message(message: str) -> str:
     return f"the endpoint rejected the query: {message}"
 
 
-def _run_remote(text: str, endpoint: str, name: str, timeout: float) -> QueryResult:
+def _run_remote(text: str, endpoint: str, name: str, timeout: float, graphs: list[str] = ()) -> QueryResult:
     import http.client
     from urllib.error import HTTPError, URLError
 
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                                SPARQLWrapperException, Unauthorized)
+    from SPARQLWrapper.SPARQLExceptions import (
+        EndPointInternalError,
+        EndPointNotFound,
+        QueryBadFormed,
+        SPARQLWrapperException,
+        Unauthorized,
+    )
 
     update = is_update(text)
     target = update_endpoint(endpoint) if update else endpoint
     client = SPARQLWrapper(endpoint, updateEndpoint=update_endpoint(endpoint))
     client.setQuery(text)
+    for iri in graphs:  # the dataset: default-graph-uri / named-graph-uri of the SPARQL protocol
+        client.addDefaultGraph(iri)
+        client.addNamedGraph(iri)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))
