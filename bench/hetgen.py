@@ -8,7 +8,7 @@ E`` every metaedge gets ``round(share * E)`` edges and every kind
 some variety). Endpoints are drawn with Zipf-like weights (the node of rank r
 weighs ``r ** -0.8``), one rank order per kind shared by every metaedge, so a
 few hub genes take a large share of the edges as in Hetionet; an edge appears
-at most once per metaedge and never joins a node to itself.
+at most once per predicate and never joins a node to itself.
 
 Node identifiers are synthetic (``HETGEN:Gene_000123``, under
 ``https://w3id.org/dmkg/hetgen/``; pass :data:`PREFIXES` to ``kg import
@@ -164,12 +164,14 @@ def generate(edges: int, seed: int, out: Path, name: str | None = None, ntriples
     with open(nodes_path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write("id\tcategory\tname\n")
         handle.writelines(f"{i}\t{c}\t{label}\n" for i, c, label in node_rows)
+    taken: dict[tuple[str, str, str], set] = {}  # up- and down-regulation share a predicate: never both
     with open(edges_path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write("\t".join(EDGE_COLUMNS) + "\n")
         for abbrev, source, target, _, predicate, qualifiers, level, agent in METAEDGES:
             tail = "\t".join([level, agent, SOURCE, qualifiers.get("object_aspect_qualifier", ""),
                               qualifiers.get("object_direction_qualifier", "")])
-            for s, o in _pairs(rng, weights[source], weights[target], counts[abbrev], source == target):
+            seen = taken.setdefault((predicate, source, target), set())
+            for s, o in _pairs(rng, weights[source], weights[target], counts[abbrev], source == target, seen):
                 handle.write(f"{ids[source][s]}\t{predicate}\t{ids[target][o]}\t{tail}\n")
     files = {"nodes": nodes_path, "edges": edges_path}
     if ntriples:
@@ -179,12 +181,12 @@ def generate(edges: int, seed: int, out: Path, name: str | None = None, ntriples
 
 
 def _pairs(rng: random.Random, source_weights: list[float], target_weights: list[float], count: int,
-           same_kind: bool):
-    """``count`` distinct (source, target) rank pairs drawn with the given cumulative weights."""
-    seen: set[tuple[int, int]] = set()
+           same_kind: bool, seen: set):
+    """``count`` new (source, target) rank pairs (not in ``seen``, added to it), drawn with the cumulative weights."""
+    goal = len(seen) + count
     last_s, last_t = len(source_weights) - 1, len(target_weights) - 1
     total_s, total_t = source_weights[-1], target_weights[-1]
-    while len(seen) < count:
+    while len(seen) < goal:
         s = min(bisect.bisect(source_weights, rng.random() * total_s), last_s)
         t = min(bisect.bisect(target_weights, rng.random() * total_t), last_t)
         if (same_kind and s == t) or (s, t) in seen:

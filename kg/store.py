@@ -306,7 +306,8 @@ def _view_store_class():
         def triples(self, triple_pattern, context=None):
             if len(self._iris) == 1:
                 return super().triples(triple_pattern, context)
-            return (t for iri in self._iris for t in super().triples(triple_pattern, Graph(identifier=URIRef(iri))))
+            each = super().triples  # (super() does not work inside the generator expression)
+            return (t for iri in self._iris for t in each(triple_pattern, Graph(identifier=URIRef(iri))))
 
         def __len__(self, context=None) -> int:
             import pyoxigraph as ox
