@@ -74,9 +74,9 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
             result.variables = keep
     labels = None
     if fmt == "table":  # labels of the curated graph's entities (imports show CURIEs)
-        from kg.store import load_graph
+        from kg.store import open_store
 
-        labels = load_graph(store="memory" if store == "memory" else "oxigraph")
+        labels = open_store().lookup_graph
     text = format_result(result, fmt, labels)
     click.echo(text, nl=not text.endswith("\n"))
 

@@ -153,6 +153,11 @@ def find_query(name_or_path: str) -> SavedQuery:
         if not candidate.is_file():
             raise QueryError(f"no query file {name_or_path}")
         return load_query(candidate, strict=False)
+    from kg.project import Project
+
+    own = Project.discover().queries / f"{name_or_path}.rq"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_path) and own.is_file():  # read only the one asked for
+        return load_query(own)
     queries = saved_queries()
     if name_or_path in queries:
         return queries[name_or_path]
@@ -246,14 +251,17 @@ class QueryResult:
 
 def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
               graph: Graph | str | list[str] | None = None, endpoint: str | None = None, limit: int | None = None,
-              store: str | None = None, timeout: float = 60.0) -> QueryResult:
+              store: Any = None, timeout: float = 60.0) -> QueryResult:
     """Run a saved query (name, path or :class:`SavedQuery`) on the embedded store, a graph, or an endpoint.
 
     ``graph`` is an rdflib Graph to run on, or names the graphs of the
     persistent store (:mod:`kg.store`) to query: ``"all"`` (the default: the
     curated graph and every import), ``"curated"``, an import's name, or a
     list of them. On an endpoint a name becomes the request's default graph
-    (``default-graph-uri``); ``"all"`` leaves the server's default.
+    (``default-graph-uri``); ``"all"`` leaves the server's default. ``store``
+    is ``"oxigraph"`` (the persistent store, opened for this call), ``"memory"``
+    (a copy of the chosen graphs in rdflib's memory store) or an open
+    :class:`kg.store.Snapshot` to reuse across queries.
 
     Examples
     --------
@@ -265,16 +273,18 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
     saved = query if isinstance(query, SavedQuery) else find_query(query)
     selector = None if isinstance(graph, Graph) else (graph or "all")
     rdf = graph if isinstance(graph, Graph) else None
-    snapshot = None
-    if rdf is None and (store == "memory" and not endpoint):
-        from kg.store import load_graph
+    snapshot = store if hasattr(store, "select") else None  # an open kg.store.Snapshot
+    names_entities = any(p.type == "entity" for p in saved.params)
+    if rdf is None and snapshot is None and (endpoint is None or names_entities):
+        if store == "memory" and endpoint is None:
+            from kg.store import load_graph
 
-        rdf = load_graph(store="memory", graph=selector)
-    elif rdf is None and (endpoint is None or any(p.type == "entity" for p in saved.params)):
-        from kg.store import open_store
+            rdf = load_graph(store="memory", graph=selector)
+        else:
+            from kg.store import open_store
 
-        snapshot = open_store()
-    lookup = rdf if rdf is not None else (snapshot.rdflib_graph("curated") if snapshot is not None else None)
+            snapshot = open_store()
+    lookup = rdf if rdf is not None else snapshot.lookup_graph if snapshot is not None and names_entities else None
     text = bind(saved, dict(params or {}), lookup)
     if not endpoint and is_update(text):
         raise QueryError(f"{saved.name} is a SPARQL Update and the embedded graph is read-only; "
