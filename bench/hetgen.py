@@ -171,8 +171,7 @@ def generate(edges: int, seed: int, out: Path, name: str | None = None, ntriples
             tail = "\t".join([level, agent, SOURCE, qualifiers.get("object_aspect_qualifier", ""),
                               qualifiers.get("object_direction_qualifier", "")])
             seen = taken.setdefault((predicate, source, target), set())
-            for s, o in _pairs(rng, weights[source], weights[target], counts[abbrev], source == target, seen):
-                handle.write(f"{ids[source][s]}\t{predicate}\t{ids[target][o]}\t{tail}\n")
+            handle.writelines(f"{ids[source][s]}\t{predicate}\t{ids[target][o]}\t{tail}\n" for s, o in _pairs(rng, weights[source], weights[target], counts[abbrev], source == target, seen))
     files = {"nodes": nodes_path, "edges": edges_path}
     if ntriples:
         files["ntriples"] = write_ntriples(nodes_path, edges_path, out / f"{name}.nt", name)
@@ -201,12 +200,11 @@ def write_ntriples(nodes: Path, edges: Path, target: Path, name: str) -> Path:
     from kg.kgx import Converter, KGXFile, kgx_triples
     from kg.store import IMPORT_BASE
 
-    files = [KGXFile(str(nodes), "nodes", "tsv", lambda: open(nodes, "rb")),
-             KGXFile(str(edges), "edges", "tsv", lambda: open(edges, "rb"))]
+    files = [KGXFile(str(nodes), "nodes", "tsv", lambda: open(nodes, "rb")),  # noqa: SIM115 - closed by the reader
+             KGXFile(str(edges), "edges", "tsv", lambda: open(edges, "rb"))]  # noqa: SIM115
     converter = Converter(f"{IMPORT_BASE}{name}/", PREFIXES)
     with open(target, "wb") as handle:
-        for chunk in kgx_triples(files, converter):
-            handle.write(chunk)
+        handle.writelines(kgx_triples(files, converter))
     return target
 
 

@@ -17,7 +17,14 @@ from kg.graph_import import import_graph
 from kg.project import Project
 from kg.query import SavedQuery, run_query, saved_queries
 from kg.serve import compare_results, free_port, start_server
-from kg.store import CURATED, IMPORT_BASE, iter_graph_chunks, list_graphs, load_graph, open_store
+from kg.store import (
+    CURATED,
+    IMPORT_BASE,
+    iter_graph_chunks,
+    list_graphs,
+    load_graph,
+    open_store,
+)
 
 KG = str(Path(sys.executable).parent / "kg")
 EXTRA = """@prefix ex: <http://example.org/extra/> .
@@ -95,7 +102,7 @@ def test_a_second_process_sees_the_import_without_reimporting(merged):
             "print([i.name for i in list_graphs()]); "
             "print(run_query(SavedQuery(name='q', text='SELECT (COUNT(*) AS ?n) { ?s ?p ?o }', summary='q'), "
             "graph='extra').rows[0][0])")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
                           env={**os.environ, "KG_STORE": str(merged.store)})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["['curated', 'extra', 'het-10k']", "3"]
@@ -107,11 +114,11 @@ def test_kg_query_graph_option(merged):
     rq = merged.store.parent / "count.rq"
     rq.write_text(COUNT.text)
     proc = subprocess.run([KG, "query", str(rq), "--graph", "extra", "--format", "csv"], capture_output=True,
-                          text=True, timeout=120, env=env)
+                          check=False, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["n", "3"]
-    proc = subprocess.run([KG, "query", str(rq), "--graph", "nope"], capture_output=True, text=True, timeout=120,
-                          env=env)
+    proc = subprocess.run([KG, "query", str(rq), "--graph", "nope"], capture_output=True, check=False, text=True,
+                          timeout=120, env=env)
     assert proc.returncode == 1 and proc.stderr.startswith("error: unknown graph 'nope'")
 
 
