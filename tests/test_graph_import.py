@@ -336,3 +336,28 @@ def test_generated_graph_has_the_hetionet_mix_and_overlaps_the_curated_graph(pro
         assert int(next(iter(snapshot.query(query)))[0].value) == shared
     assert shared <= len(curated["Compound"]) + len(curated["Disease"])
     shutil.rmtree(tmp_path / "het")
+
+
+# ---------------------------------------------------------------------------
+# The commands (kg/cli_graphs.py; wired into `kg` by kg/cli.py)
+# ---------------------------------------------------------------------------
+
+def test_import_and_graphs_commands(project, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kg.cli_graphs import graphs_cmd, import_cmd
+
+    monkeypatch.setenv("KG_STORE", str(project.store))
+    runner = CliRunner()
+    edges = write_kgx(tmp_path / "k")[1]
+    result = runner.invoke(import_cmd, [str(edges), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["triples"] == KGX_TRIPLES
+    listed = json.loads(runner.invoke(graphs_cmd, ["--format", "json"], catch_exceptions=False).output)
+    assert listed["store"] == str(project.store)
+    assert [(g["name"], g["edges"]) for g in listed["graphs"]] == [("curated", None), ("demo", 3)]
+    result = runner.invoke(import_cmd, ["--remove", "demo"], catch_exceptions=False)
+    assert result.output == f"removed demo ({KGX_TRIPLES} triples)\n"
+    source = min((ROOT / "data" / "sources").glob("*.yaml"))
+    result = runner.invoke(import_cmd, [str(source), "--dry-run", "--replace"], catch_exceptions=False)
+    assert result.exit_code == 0 and "checks passed" in result.output  # the curated-source import, unchanged
