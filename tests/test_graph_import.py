@@ -355,6 +355,11 @@ def test_import_and_graphs_commands(project, tmp_path, monkeypatch):
     assert json.loads(result.output)["triples"] == KGX_TRIPLES
     listed = json.loads(runner.invoke(graphs_cmd, ["--format", "json"], catch_exceptions=False).output)
     assert listed["store"] == str(project.store)
+    elsewhere = tmp_path / "elsewhere"
+    moved = json.loads(runner.invoke(graphs_cmd, ["--store-dir", str(elsewhere), "--format", "json"],
+                                     catch_exceptions=False).output)
+    assert (moved["store"], [g["name"] for g in moved["graphs"]]) == (str(elsewhere), ["curated"])
+    monkeypatch.setenv("KG_STORE", str(project.store))  # --store-dir set it for this process
     assert [(g["name"], g["edges"]) for g in listed["graphs"]] == [("curated", None), ("demo", 3)]
     result = runner.invoke(import_cmd, ["--remove", "demo"], catch_exceptions=False)
     assert result.output == f"removed demo ({KGX_TRIPLES} triples)\n"
