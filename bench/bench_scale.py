@@ -441,11 +441,13 @@ def report(results: dict, cap: float) -> tuple[str, dict]:
 
 def query_texts() -> dict[str, str]:
     """Every saved query with its default parameters bound (entities looked up in the curated graph)."""
+    from kg.lookup import NameIndex
     from kg.query import bind, saved_queries
     from kg.store import open_store
 
     with open_store() as snapshot:
-        return {n: bind(q, {}, snapshot.lookup_graph) for n, q in saved_queries().items()}
+        names = NameIndex.of(snapshot.rdflib_graph("curated"))
+        return {n: bind(q, {}, names) for n, q in saved_queries().items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -252,14 +252,6 @@ class Snapshot:
         bind_prefixes(result)
         return result
 
-    @functools.cached_property
-    def lookup_graph(self) -> CuratedNames:
-        """What :mod:`kg.lookup` reads to resolve names (labels, synonyms, CURIEs) in the curated graph.
-
-        Read straight from pyoxigraph: no rdflib view, no copy, so ``kg query`` starts fast.
-        """
-        return CuratedNames(self)
-
     def count(self, iri: str) -> int:
         """Triples in one graph of the store."""
         return int(next(iter(self.store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")))[0].value)
@@ -274,31 +266,6 @@ class Snapshot:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-class CuratedNames:
-    """The curated graph's ``subject_objects(predicate)``, read from a snapshot (what kg.lookup uses of rdflib).
-
-    Examples
-    --------
-    >>> from kg.lookup import resolve
-    >>> with open_store() as snapshot:
-    ...     str(resolve(snapshot.lookup_graph, "CsA"))
-    'https://w3id.org/dmkg/cyclosporine'
-    """
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-
-    def subject_objects(self, predicate):
-        import pyoxigraph as ox
-
-        quads = self.snapshot.store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None, ox.NamedNode(CURATED))
-        string = _XSD + "string"
-        for q in quads:  # plain Literal for xsd:string: a third of the cost, and names are compared as text
-            o = q.object
-            plain = isinstance(o, ox.Literal) and not o.language and o.datatype.value == string
-            yield to_rdflib(q.subject), Literal(o.value) if plain else to_rdflib(o)
 
 
 class StoreGraph(Graph):
