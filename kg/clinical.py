@@ -69,7 +69,7 @@ class Course:
     outcome: str
     outcome_label: str
     outcome_class: str          # favourable | non-response | partial | not assessed
-    target: str
+    target: str                 # the outcome target's CURIE (several, comma-joined, when judged on several)
     target_label: str
     detail: str
     other_effect: str
@@ -81,6 +81,7 @@ class Course:
     concurrent_therapies: tuple[str, ...]
     indication: str
     citation: Evidence
+    targets: tuple[str, ...] = ()   # every outcome target's CURIE, sorted
 
     def dose(self) -> str:
         if self.doses:
@@ -101,7 +102,8 @@ class Course:
                 "duration": self.duration(), "duration_text": self.duration_text,
                 "administrations": self.administrations, "outcome": self.outcome,
                 "outcome_label": self.outcome_label, "outcome_class": self.outcome_class,
-                "target": self.target, "target_label": self.target_label, "detail": self.detail,
+                "target": self.target, "targets": list(self.targets), "target_label": self.target_label,
+                "detail": self.detail,
                 "response_after": self.response_after_text, "concurrent_therapies": list(self.concurrent_therapies),
                 "citation": self.citation.to_dict()}
 
@@ -233,7 +235,7 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
         for course in sorted(graph.objects(patient, KG.hasTreatmentCourse)):
             therapy = graph.value(course, KG.usesTherapy)
             outcome = graph.value(course, KG.hasOutcome)
-            target = graph.value(course, KG.outcomeTarget)
+            targets = sorted(graph.objects(course, KG.outcomeTarget))
             route = graph.value(course, KG.route)
             indication = graph.value(course, KG.indication)
             steps = []
@@ -256,7 +258,8 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
                 administrations=_int(graph, course, KG.administrations),
                 outcome=curie(outcome) if outcome is not None else "", outcome_label=lab(outcome),
                 outcome_class=outcome_class,
-                target=curie(target) if target is not None else "", target_label=lab(target),
+                target=", ".join(curie(x) for x in targets), target_label=", ".join(lab(x) for x in targets),
+                targets=tuple(curie(x) for x in targets),
                 detail=_text(graph, course, KG.outcomeDetail), other_effect=_text(graph, course, KG.otherEffect),
                 follow_up=_text(graph, course, KG.followUpText),
                 response_after_value=_float(graph, course, KG.responseAfterValue),
