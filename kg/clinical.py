@@ -40,6 +40,7 @@ class DoseStep:
     unit: str
     text: str
     start: str = ""
+    schedule: str = ""          # CURIE of its kg:DosingFrequency, when the source gives one
 
     def show(self) -> str:
         if self.value is not None and self.unit:
@@ -97,8 +98,8 @@ class Course:
         return {"id": self.id, "label": self.label, "patient": self.patient, "diagnoses": list(self.diagnoses),
                 "therapy": self.therapy, "therapy_label": self.therapy_label, "sequence": self.sequence,
                 "route": self.route, "dose": self.dose(),
-                "doses": [{"step": s.number, "value": s.value, "unit": s.unit, "text": s.text, "start": s.start}
-                          for s in self.doses],
+                "doses": [{"step": s.number, "value": s.value, "unit": s.unit, "text": s.text, "start": s.start,
+                           "schedule": s.schedule} for s in self.doses],
                 "duration": self.duration(), "duration_text": self.duration_text,
                 "administrations": self.administrations, "outcome": self.outcome,
                 "outcome_label": self.outcome_label, "outcome_class": self.outcome_class,
@@ -195,6 +196,10 @@ def _float(graph: Graph, s: URIRef, p: URIRef) -> float | None:
     return float(value) if value is not None else None
 
 
+def _curie_or_empty(node) -> str:
+    return curie(node) if node is not None else ""
+
+
 def _int(graph: Graph, s: URIRef, p: URIRef) -> int | None:
     value = graph.value(s, p)
     return int(value) if value is not None else None
@@ -242,7 +247,8 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
             for step in graph.objects(course, KG.hasDoseStep):
                 steps.append(DoseStep(number=_int(graph, step, KG.stepNumber) or 0,
                                       value=_float(graph, step, KG.doseValue), unit=_text(graph, step, KG.doseUnit),
-                                      text=_text(graph, step, KG.doseText), start=_text(graph, step, KG.stepStartText)))
+                                      text=_text(graph, step, KG.doseText), start=_text(graph, step, KG.stepStartText),
+                                      schedule=_curie_or_empty(graph.value(step, KG.schedule))))
             concurrent = sorted(graph.objects(course, KG.concurrentWith))
             outcome_class = ("favourable" if outcome in favourable else "non-response" if outcome in failed
                              else "partial" if outcome in partial else "not assessed")

@@ -382,3 +382,72 @@ def test_outcome_targets_are_their_own_entities_and_no_name_is_shared(memory_gra
             for name in g.objects(e, p):
                 owners[normalise(str(name))].add(local(e))
     assert {n: sorted(es) for n, es in owners.items() if len(es) > 1} == {}
+
+
+# --- the record keys these fixes added ---------------------------------------------------------------------------------
+
+NEW_KEYS_CASE = """publication:
+  id: pub_900
+  title: A test case report
+  study_type: case_report
+facts:
+  - {s: Immunosuppressant, p: neededIn, o: cutaneous_dermatomyositis, at: Discussion, after_failure_of: [methotrexate]}
+  - {s: cadm, p: shareOfParentBelow, o: 15, unit: "%", at: Introduction}
+patients:
+  - id: "1"
+    label: test patient
+    at: Case
+    age: 50
+    sex: female
+    diagnoses: [dermatomyositis]
+    prior_treatment_span: {value: 6, unit: mo, text: six months}
+    courses:
+      - {seq: 1, therapy: methotrexate, outcome: no_response, target: [cutaneous_lesions, psoriatic_plaques],
+         duration: {text: 3 months}}
+      - {seq: 2, therapy: ivig, outcome: response, duration: {text: 3 months}, alongside: [{seq: 1, therapy: methotrexate}]}
+"""
+
+
+@pytest.fixture()
+def scratch_data(tmp_path):
+    import shutil
+
+    from kg.project import Project
+
+    target = tmp_path / "data"
+    shutil.copytree(Project.discover().data, target)
+    return target
+
+
+def test_new_record_keys_compile_to_the_model(scratch_data):
+    from kg.compile import compile_curation, load_tbox
+    from kg.curation import read_curation
+    from kg.project import Project
+
+    (scratch_data / "sources" / "900_test.yaml").write_text(NEW_KEYS_CASE, encoding="utf-8")
+    g = compile_curation(read_curation(scratch_data), load_tbox(Project.discover().ontology)).graph
+    (need,) = [a for a in axioms(g, KG.Immunosuppressant, KG.neededIn, KG.cutaneous_dermatomyositis)
+               if g.value(a, KG.citation) == KG.pub_900]
+    assert set(g.objects(need, KG.afterFailureOf)) == {KG.methotrexate}
+    (share,) = [a for a in axioms(g, KG.cadm, KG.shareOfParentBelow, Literal("15.0", datatype=XSD.decimal))]
+    assert str(g.value(share, KG.valueUnit)) == "%"
+    course, ivig = KG.course_900_1_1_methotrexate, KG.course_900_1_2_ivig
+    assert set(g.objects(course, KG.outcomeTarget)) == {KG.cutaneous_lesions, KG.psoriatic_plaques}
+    assert (course, KG.concurrentWith, ivig) in g and (ivig, KG.concurrentWith, course) in g
+    assert str(g.value(KG.patient_900_1, KG.priorTreatmentSpanText)) == "six months"
+
+
+def test_alongside_naming_no_course_is_one_problem_at_its_line(scratch_data):
+    from kg.compile import compile_curation, load_tbox
+    from kg.curation import read_curation
+    from kg.errors import DataError
+    from kg.project import Project
+
+    body = NEW_KEYS_CASE.replace("alongside: [{seq: 1, therapy: methotrexate}]", "alongside: [{seq: 4, therapy: methotrexate}]")
+    path = scratch_data / "sources" / "900_test.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        compile_curation(read_curation(scratch_data), load_tbox(Project.discover().ontology))
+    found = [(p.file.name, p.line, p.message) for p in info.value.problems]
+    line = body.splitlines().index(next(x for x in body.splitlines() if "seq: 4" in x)) + 1
+    assert found == [("900_test.yaml", line, "alongside names no course of this patient: seq 4 with 'methotrexate'")]

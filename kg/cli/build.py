@@ -51,17 +51,27 @@ def build_cmd(force: bool, fmt: str) -> None:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "kgx", "graphml"]),
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "kgx", "graphml", "phenopacket"]),
               default="ttl", show_default=True, help="Serialisation.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write (replaced atomically).")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="File to write (replaced atomically); for phenopacket, the folder.")
 def export_cmd(fmt: str, out: Path) -> None:
     """Write the built graph (asserted + inferred) for other semantic tools.
 
-    xml is RDF/XML, which Protégé and owlready2 open directly.
+    xml is RDF/XML, which Protégé and owlready2 open directly. phenopacket writes the
+    reported patients as GA4GH Phenopackets v2, one JSON file each, into the folder OUT
+    (needs the phenopackets extra: pip install 'dmkg[phenopackets]').
     """
-    from kg.export import export
     from kg.store import load_graph
+
+    if fmt == "phenopacket":
+        from kg.phenopacket import UNVERIFIED_FILE, write_phenopackets
+
+        written = write_phenopackets(load_graph(store="memory"), out)
+        click.echo(f"wrote {len(written)} phenopackets to {out} (terms without a verified identifier: "
+                   f"{out / UNVERIFIED_FILE})")
+        return
+    from kg.export import export
 
     written = export(load_graph(store="memory"), fmt, out)
     click.echo(f"wrote {written}")
