@@ -451,3 +451,30 @@ def test_alongside_naming_no_course_is_one_problem_at_its_line(scratch_data):
     found = [(p.file.name, p.line, p.message) for p in info.value.problems]
     line = body.splitlines().index(next(x for x in body.splitlines() if "seq: 4" in x)) + 1
     assert found == [("900_test.yaml", line, "alongside names no course of this patient: seq 4 with 'methotrexate'")]
+
+
+def test_shapes_require_a_need_to_say_what_failed_first_and_condition_statements_to_be_cited(memory_graph):
+    from rdflib import Graph
+
+    from kg.compile import load_tbox
+    from kg.project import Project
+    from kg.validate import validate
+
+    project = Project.discover()
+    g = Graph()
+    g += load_tbox(project.ontology)
+    for s in (KG.Immunosuppressant, KG.cutaneous_dermatomyositis):
+        g += memory_graph.triples((s, None, None))
+        for axiom in memory_graph.subjects(OWL.annotatedSource, s):
+            g += memory_graph.triples((axiom, None, None))
+    for pub in set(g.objects(None, KG.citation)):
+        g += memory_graph.triples((pub, None, None))
+    shapes = project.ontology / "shapes.ttl"
+    assert not [v for v in validate(g, shapes).violations if "afterFailureOf" in v.message or "uncited" in v.message]
+    (need,) = [a for a in axioms(g, KG.Immunosuppressant, KG.neededIn, KG.cutaneous_dermatomyositis)
+               if g.value(a, KG.citation) == KG.pub_004]
+    g.remove((need, KG.afterFailureOf, None))
+    g.add((KG.cutaneous_dermatomyositis, KG.canOccurWithout, KG.psoriasis))  # no axiom, no citation
+    messages = [v.message for v in validate(g, shapes).violations]
+    assert any("names no therapy it follows" in m for m in messages)
+    assert any("uncited assertion" in m and "canOccurWithout" in m for m in messages)
