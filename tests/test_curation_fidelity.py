@@ -112,32 +112,39 @@ def citations_of_edges(G, u, v, relation) -> set[str]:
 
 # --- 2. refractory disease as sources 004 and 003 define it -----------------------------------------------------
 
-#: patient -> the failed conventional courses (seq, therapy) that make it refractory
+#: patient -> the failed courses of an antimalarial or methotrexate (seq, therapy) that make it refractory
 REASONS = {
     "patient_000_1": {(1, "hydroxychloroquine"), (3, "methotrexate")},
     "patient_002_1": {(1, "hydroxychloroquine"), (1, "methotrexate")},
-    "patient_002_2": {(1, "hydroxychloroquine"), (1, "methotrexate"), (1, "sunscreen"),
-                      (1, "topical_corticosteroid")},
-    "patient_003_1": {(2, "hydroxychloroquine"), (3, "tacrolimus")},  # tacrolimus cream: a topical agent
+    "patient_002_2": {(1, "hydroxychloroquine"), (1, "methotrexate")},  # relapse after a first response
+    "patient_003_1": {(2, "hydroxychloroquine")},
+}
+#: patient -> every failed conventional measure, topical ones included (not enough on their own)
+CONVENTIONAL_FAILURES = {
+    "patient_000_1": REASONS["patient_000_1"],
+    "patient_002_1": REASONS["patient_002_1"],
+    "patient_002_2": REASONS["patient_002_2"] | {(1, "sunscreen"), (1, "topical_corticosteroid")},
+    "patient_003_1": REASONS["patient_003_1"] | {(3, "tacrolimus")},  # tacrolimus cream: a topical agent
 }
 
 
-def failed_conventional(g, patient) -> set[tuple[int, str]]:
+def failed(g, patient, cls) -> set[tuple[int, str]]:
     return {(int(g.value(c, KG.sequencePosition)), local(g.value(c, KG.usesTherapy)))
-            for c in g.objects(KG[patient], KG.hasTreatmentCourse) if (c, RDF.type, KG.FailedConventionalCourse) in g}
+            for c in g.objects(KG[patient], KG.hasTreatmentCourse) if (c, RDF.type, KG[cls]) in g}
 
 
 @pytest.mark.parametrize("patient", sorted(REASONS))
 def test_each_refractory_patient_with_the_courses_that_make_it_so(memory_graph, patient):
     g = memory_graph
     assert (KG[patient], RDF.type, KG.RefractoryPatient) in g and inferred(g, KG[patient], KG.RefractoryPatient)
-    assert failed_conventional(g, patient) == REASONS[patient]
+    assert failed(g, patient, "FailedSystemicConventionalCourse") == REASONS[patient]
+    assert failed(g, patient, "FailedConventionalCourse") == CONVENTIONAL_FAILURES[patient]
 
 
 def test_a_combined_regimen_counts_once(memory_graph):
     g = memory_graph
-    regimens = {p: len({seq for seq, _ in failed_conventional(g, p)}) for p in REASONS}
-    assert regimens == {"patient_000_1": 2, "patient_002_1": 1, "patient_002_2": 1, "patient_003_1": 2}
+    regimens = {p: len({seq for seq, _ in failed(g, p, "FailedSystemicConventionalCourse")}) for p in REASONS}
+    assert regimens == {"patient_000_1": 2, "patient_002_1": 1, "patient_002_2": 1, "patient_003_1": 1}
     # the four courses of 002 case 1 given together are one regimen: each concurrent with the other three
     together = [c for c in g.objects(KG.patient_002_1, KG.hasTreatmentCourse) if g.value(c, KG.sequencePosition)
                 == Literal(1)]
@@ -153,8 +160,8 @@ def test_systemic_steroids_are_not_conventional_skin_therapy(memory_graph):
     assert (prednisolone, RDF.type, KG.FailedConventionalCourse) not in g  # no response, but not conventional
 
 
-@pytest.mark.parametrize("cls", ["RefractoryPatient", "FailedConventionalCourse", "ConventionalSkinCourse",
-                                 "ConventionalSkinTherapy"])
+@pytest.mark.parametrize("cls", ["RefractoryPatient", "FailedSystemicConventionalCourse", "FailedConventionalCourse",
+                                 "ConventionalSkinCourse", "ConventionalSkinTherapy"])
 def test_refractoriness_classes_are_defined_and_cite_004_and_003(memory_graph, cls):
     g = memory_graph
     assert (KG[cls], OWL.equivalentClass, None) in g

@@ -55,17 +55,17 @@ def test_defined_class_membership_is_inferred_and_marked(memory_graph):
 def _tiny(tbox: Graph, courses: list[tuple], diagnosis=KG.dermatomyositis) -> Graph:
     """TBox plus one patient with ``diagnosis`` and ``courses`` of (therapy, route or None, outcome).
 
-    The therapies: ``conventional_drug`` is stated conventional for cutaneous DM itself, ``class_member``
-    only through its class (``Antimalarial``), ``other_drug`` is not conventional.
+    The therapies: ``methotrexate`` (named by the definition), ``class_member`` an antimalarial (a class the
+    definition names), ``topical_drug`` stated conventional but topical, ``other_drug`` not conventional.
     """
     g = Graph()
     g += tbox
-    for drug in (KG.conventional_drug, KG.class_member, KG.other_drug):
+    for drug in (KG.methotrexate, KG.class_member, KG.topical_drug, KG.other_drug):
         g.add((drug, RDF.type, OWL.NamedIndividual))
         g.add((drug, RDF.type, KG.Drug))
     g.add((KG.class_member, RDF.type, KG.Antimalarial))
-    g.add((KG.conventional_drug, KG.conventionalTherapyFor, KG.cutaneous_dermatomyositis))
-    g.add((KG.Antimalarial, KG.conventionalTherapyFor, KG.cutaneous_dermatomyositis))  # a class-level claim
+    g.add((KG.TopicalCorticosteroid, KG.conventionalTherapyFor, KG.cutaneous_dermatomyositis))  # class-level claim
+    g.add((KG.topical_drug, RDF.type, KG.TopicalCorticosteroid))
     for d in (KG.dermatomyositis, KG.psoriasis, KG.cutaneous_dermatomyositis):
         g.add((d, RDF.type, OWL.NamedIndividual))
         g.add((d, RDF.type, KG.Disease))
@@ -102,22 +102,32 @@ def tbox():
 
 @pytest.mark.slow  # runs HermiT (Java) on a new ontology
 @pytest.mark.parametrize("courses, diagnosis, refractory", [
-    # one failed conventional course is enough (sources 004, 003), a relapse after a first response too
-    ([(KG.conventional_drug, None, KG.no_response)], KG.dermatomyositis, True),
-    ([(KG.conventional_drug, None, KG.relapse)], KG.dermatomyositis, True),
-    ([(KG.conventional_drug, None, KG.remission)], KG.dermatomyositis, False),
-    # a class-level claim reaches the class's members
+    # one failed course of methotrexate or an antimalarial is enough (source 004), a relapse after a first
+    # response too
+    ([(KG.methotrexate, None, KG.no_response)], KG.dermatomyositis, True),
+    ([(KG.methotrexate, None, KG.relapse)], KG.dermatomyositis, True),
+    ([(KG.methotrexate, None, KG.remission)], KG.dermatomyositis, False),
     ([(KG.class_member, None, KG.minimal_response)], KG.dermatomyositis, True),
-    # any agent applied to the skin counts as conventional ('topical agents', source 003)
-    ([(KG.other_drug, KG.topical, KG.no_response)], KG.dermatomyositis, True),
+    # failed topical measures alone are not refractory disease: the systemic step comes next
+    ([(KG.topical_drug, KG.topical, KG.no_response), (KG.other_drug, KG.topical, KG.relapse)],
+     KG.dermatomyositis, False),
     # failures of therapy that is not conventional do not make disease refractory, however many
     ([(KG.other_drug, None, KG.no_response), (KG.other_drug, KG.oral, KG.worsening)], KG.dermatomyositis, False),
     # the definition is about dermatomyositis (or a subtype of it)
-    ([(KG.conventional_drug, None, KG.no_response)], KG.psoriasis, False),
+    ([(KG.methotrexate, None, KG.no_response)], KG.psoriasis, False),
 ])
 def test_refractory_patient_as_the_sources_define_it(tbox, courses, diagnosis, refractory):
     result = reason(_tiny(tbox, courses, diagnosis))
     assert ((KG.test_patient, RDF.type, KG.RefractoryPatient) in result.inferred) is refractory
+
+
+@pytest.mark.slow  # runs HermiT (Java) on a new ontology
+def test_class_level_claims_reach_members_in_the_reasoner(tbox):
+    # "topical corticosteroids are conventional therapy" (a claim about the class) makes the member a
+    # conventional skin therapy and its failed topical course a failed conventional course
+    result = reason(_tiny(tbox, [(KG.topical_drug, KG.topical, KG.no_response)]))
+    assert (KG.topical_drug, RDF.type, KG.ConventionalSkinTherapy) in result.inferred
+    assert (KG.test_course_0, RDF.type, KG.FailedConventionalCourse) in result.inferred
 
 
 @pytest.mark.slow  # runs HermiT (Java) on a new ontology
