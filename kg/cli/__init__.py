@@ -16,8 +16,11 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("kg.cli.build:build_cmd", "Compile, reason, validate and write dist/; answer the headline question."),
     "export": ("kg.cli.build:export_cmd",
-               "Write the built graph as Turtle, N-Triples, JSON-LD, RDF/XML, KGX or GraphML."),
-    "import": ("kg.cli.build:import_cmd", "Check a new curated case/source file and add it to data/sources/."),
+               "Write the built graph as Turtle, N-Triples, JSON-LD, RDF/XML, KGX, CSV or GraphML."),
+    "docs": ("kg.cli.docs:docs_cmd", "Write the ontology's HTML reference pages (every class and property)."),
+    "import": ("kg.cli.graphs:import_cmd",
+               "Add a curated source (.yaml), or import an RDF or KGX graph into the store."),
+    "graphs": ("kg.cli.graphs:graphs_cmd", "The graphs in the store (curated build and imports), with provenance."),
     "queries": ("kg.cli.query:queries_cmd", "List the saved SPARQL queries with their summaries."),
     "query": ("kg.cli.query:query_cmd", "Run a saved query (or a .rq file) on the embedded store or an endpoint."),
     "serve": ("kg.cli.query:serve_cmd", "Serve the built graph as a read-only SPARQL 1.1 endpoint (Oxigraph)."),
