@@ -40,6 +40,7 @@ class DoseStep:
     unit: str
     text: str
     start: str = ""
+    schedule: str = ""          # CURIE of its kg:DosingFrequency, when the source gives one
 
     def show(self) -> str:
         if self.value is not None and self.unit:
@@ -69,7 +70,7 @@ class Course:
     outcome: str
     outcome_label: str
     outcome_class: str          # favourable | non-response | partial | not assessed
-    target: str
+    target: str                 # the outcome target's CURIE (several, comma-joined, when judged on several)
     target_label: str
     detail: str
     other_effect: str
@@ -81,6 +82,7 @@ class Course:
     concurrent_therapies: tuple[str, ...]
     indication: str
     citation: Evidence
+    targets: tuple[str, ...] = ()   # every outcome target's CURIE, sorted
 
     def dose(self) -> str:
         if self.doses:
@@ -96,12 +98,13 @@ class Course:
         return {"id": self.id, "label": self.label, "patient": self.patient, "diagnoses": list(self.diagnoses),
                 "therapy": self.therapy, "therapy_label": self.therapy_label, "sequence": self.sequence,
                 "route": self.route, "dose": self.dose(),
-                "doses": [{"step": s.number, "value": s.value, "unit": s.unit, "text": s.text, "start": s.start}
-                          for s in self.doses],
+                "doses": [{"step": s.number, "value": s.value, "unit": s.unit, "text": s.text, "start": s.start,
+                           "schedule": s.schedule} for s in self.doses],
                 "duration": self.duration(), "duration_text": self.duration_text,
                 "administrations": self.administrations, "outcome": self.outcome,
                 "outcome_label": self.outcome_label, "outcome_class": self.outcome_class,
-                "target": self.target, "target_label": self.target_label, "detail": self.detail,
+                "target": self.target, "targets": list(self.targets), "target_label": self.target_label,
+                "detail": self.detail,
                 "response_after": self.response_after_text, "concurrent_therapies": list(self.concurrent_therapies),
                 "citation": self.citation.to_dict()}
 
@@ -193,6 +196,10 @@ def _float(graph: Graph, s: URIRef, p: URIRef) -> float | None:
     return float(value) if value is not None else None
 
 
+def _curie_or_empty(node) -> str:
+    return curie(node) if node is not None else ""
+
+
 def _int(graph: Graph, s: URIRef, p: URIRef) -> int | None:
     value = graph.value(s, p)
     return int(value) if value is not None else None
@@ -233,14 +240,15 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
         for course in sorted(graph.objects(patient, KG.hasTreatmentCourse)):
             therapy = graph.value(course, KG.usesTherapy)
             outcome = graph.value(course, KG.hasOutcome)
-            target = graph.value(course, KG.outcomeTarget)
+            targets = sorted(graph.objects(course, KG.outcomeTarget))
             route = graph.value(course, KG.route)
             indication = graph.value(course, KG.indication)
             steps = []
             for step in graph.objects(course, KG.hasDoseStep):
                 steps.append(DoseStep(number=_int(graph, step, KG.stepNumber) or 0,
                                       value=_float(graph, step, KG.doseValue), unit=_text(graph, step, KG.doseUnit),
-                                      text=_text(graph, step, KG.doseText), start=_text(graph, step, KG.stepStartText)))
+                                      text=_text(graph, step, KG.doseText), start=_text(graph, step, KG.stepStartText),
+                                      schedule=_curie_or_empty(graph.value(step, KG.schedule))))
             concurrent = sorted(graph.objects(course, KG.concurrentWith))
             outcome_class = ("favourable" if outcome in favourable else "non-response" if outcome in failed
                              else "partial" if outcome in partial else "not assessed")
@@ -256,7 +264,8 @@ def clinical_evidence(graph: Graph) -> ClinicalEvidence:
                 administrations=_int(graph, course, KG.administrations),
                 outcome=curie(outcome) if outcome is not None else "", outcome_label=lab(outcome),
                 outcome_class=outcome_class,
-                target=curie(target) if target is not None else "", target_label=lab(target),
+                target=", ".join(curie(x) for x in targets), target_label=", ".join(lab(x) for x in targets),
+                targets=tuple(curie(x) for x in targets),
                 detail=_text(graph, course, KG.outcomeDetail), other_effect=_text(graph, course, KG.otherEffect),
                 follow_up=_text(graph, course, KG.followUpText),
                 response_after_value=_float(graph, course, KG.responseAfterValue),

@@ -267,4 +267,5 @@ def test_every_vocabulary_and_property_of_the_spec_is_in_the_tbox(tbox):
     sizes = {(str(v.cls).rsplit("/", 1)[-1] if v.cls else "fixed"): len(voc.value_names(v)) for v in vocabs}
     assert sizes == {"EvidenceType": 13, "Route": 6, "TimeUnit": 4, "InformationResource": 2, "Certainty": 3,
                      "Sex": 2, "FindingStatus": 2, "ResultInterpretation": 7, "Outcome": 9, "Population": 4,
-                     "Direction": 6, "ReportedOutcome": 13, "fixed": 3}
+                     "Direction": 6, "ReportedOutcome": 13, "fixed": 3,
+                     "DosingFrequency": 3}  # dose schedules, added for the phenopacket export (issue 14)

@@ -122,11 +122,14 @@ def test_kgx_edges_use_biolink_predicates_qualifiers_and_publications(kgx_dir):
         ("knowledge_assertion", "manual_agent"), ("logical_entailment", "automated_agent"),
         ("observation", "manual_agent")}
     assert {e["primary_knowledge_source"] for e in edges.values()} == {"infores:dmkg"}
-    # only entity-file links (subtype, member, class) are uncited; every claim cites its publications
-    assert {e["family"] for e in edges.values() if not e["publications"]} == {"class", "taxonomy", "membership"}
+    # only entity-file links (subtype, member, class, a comorbidity's parts) are uncited; every claim is cited
+    assert {e["family"] for e in edges.values() if not e["publications"]} == {"class", "taxonomy", "membership",
+                                                                          "composition"}
     courses = [e for e in edges.values() if e["original_predicate"] == "kg:outcomeTarget"
                and e["subject"] == "kg:course_000_1_11_cyclosporine"]
-    assert [(c["predicate"], c["outcome"]) for c in courses] == [("biolink:applied_to_treat", "kg:remission")]
+    assert sorted((c["predicate"], c["object"], c["outcome"]) for c in courses) == [
+        ("biolink:applied_to_treat", "kg:cutaneous_lesions", "kg:remission"),
+        ("biolink:applied_to_treat", "kg:psoriatic_plaques", "kg:remission")]
     reports = [e for e in edges.values() if e["original_predicate"] == "kg:TherapyReport"]
     assert {e["predicate"] for e in reports} >= {"biolink:treats_or_applied_or_studied_to_treat",
                                                  "biolink:contributes_to"}

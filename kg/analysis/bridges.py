@@ -143,7 +143,7 @@ def bridges(G: nx.MultiDiGraph | Mechanisms, a: str, b: str, *, max_length: int 
     --------
     >>> report = bridges(G, "dermatomyositis", "psoriasis")
     >>> [(x.label, x.kind) for x in report.bridges[:2]]
-    [('TNF-α', 'Cytokine'), ('IFN-γ', 'Cytokine')]
+    [('TNF-α', 'Cytokine'), ('type I interferon', 'Cytokine')]
     """
     index = mechanisms(G, certainty)
     G = index

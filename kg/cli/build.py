@@ -52,10 +52,11 @@ def build_cmd(force: bool, fmt: str) -> None:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "kgx", "csv", "graphml"]),
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "kgx", "csv", "graphml",
+                                                       "phenopacket"]),
               default="ttl", show_default=True, help="Serialisation.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="File to write, or for kgx and csv a folder (kgx: or a .tar.gz); replaced atomically.")
+              help="File to write, or for kgx, csv and phenopacket a folder (kgx: or a .tar.gz); replaced atomically.")
 @click.option("--validate", "check", is_flag=True,
               help="kgx only: run kgx's validator on the result, offline (needs the [kgx] extra).")
 def export_cmd(fmt: str, out: Path, check: bool) -> None:
@@ -66,13 +67,22 @@ def export_cmd(fmt: str, out: Path, check: bool) -> None:
     OUT/nodes.tsv and OUT/edges.tsv in Biolink terms (entities, cases, therapy
     reports, publications); csv writes OUT/nodes.csv and OUT/edges.csv of the
     entity network for pandas, Cytoscape and Gephi; graphml the same network.
-    Each file written is named on its own line.
+    phenopacket writes the reported patients as GA4GH Phenopackets v2, one JSON
+    file each, into the folder OUT (needs the [phenopackets] extra). Each file
+    written is named on its own line.
     """
     from kg.export import export
     from kg.store import load_graph
 
     if check and fmt != "kgx":
         raise FormatError("--validate checks KGX exports only (--format kgx)")
+    if fmt == "phenopacket":
+        from kg.phenopacket import UNVERIFIED_FILE, write_phenopackets
+
+        written = write_phenopackets(load_graph(store="memory"), out)
+        click.echo(f"wrote {len(written)} phenopackets to {out} (terms without a verified identifier: "
+                   f"{out / UNVERIFIED_FILE})")
+        return
     written = export(load_graph(store="memory"), fmt, out)
     for path in written:
         click.echo(f"wrote {path}")

@@ -1,15 +1,17 @@
 """Cases: patients with their findings, laboratory results and treatment courses.
 
 Every record is an n-ary statement node citing the source with evidence type
-``case_report``. A patient id, a finding's manifestation, a lab test, or a
-course's ``seq`` + ``therapy`` used twice for one patient is an error naming
-both lines (the two records would otherwise merge into one node, which the
-reasoner then reports only as "inconsistent").
+``case_report``. Courses with the same ``seq`` are one regimen (each
+``kg:concurrentWith`` the others); a course that ran on alongside later ones
+names them in ``alongside``. A patient id, a finding's manifestation, a lab
+test, or a course's ``seq`` + ``therapy`` used twice for one patient is an error
+naming both lines (the two records would otherwise merge into one node, which
+the reasoner then reports only as "inconsistent").
 """
 
 from __future__ import annotations
 
-from rdflib import BNode
+from rdflib import BNode, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF
 
@@ -46,16 +48,30 @@ def patient(ctx: Context, rec: Record, pub, tag: str) -> None:
         ctx.cite(finding, pub, case, str(f.get("at") or rec["at"]))
     for lab_rec in rec.get("labs") or []:
         lab(ctx, lab_rec, node, pub, pid, short, who, str(rec["at"]))
+    if isinstance(rec.get("prior_treatment_span"), Record):
+        time_span(ctx, node, "prior_treatment_span", rec["prior_treatment_span"])
     by_seq: dict[int, list] = {}
+    made: dict[tuple[int, str], URIRef] = {}
     for c in rec.get("courses") or []:
         course_node = course(ctx, c, node, pub, pid, short, who, str(rec["at"]))
         if course_node is not None:
             by_seq.setdefault(int(c["seq"]), []).append(course_node)
+            made[(int(c["seq"]), str(c["therapy"]))] = course_node
     for nodes in by_seq.values():
         for a in nodes:
             for b in nodes:
                 if a != b:
                     g.add((a, KG.concurrentWith, b))
+    for c in rec.get("courses") or []:
+        here = made.get((int(c["seq"]), str(c["therapy"])))
+        for ref in c.get("alongside") or []:
+            other = made.get((int(ref["seq"]), str(ref["therapy"])))
+            if other is None:
+                ctx.problem(ref, f"alongside names no course of this patient: seq {ref['seq']} with "
+                                 f"{ref['therapy']!r}", code="data.name")
+            elif here is not None and other != here:
+                g.add((here, KG.concurrentWith, other))
+                g.add((other, KG.concurrentWith, here))
 
 
 def lab(ctx: Context, rec: Record, patient_node, pub, pid: str, short: str, who: str, at: str) -> None:

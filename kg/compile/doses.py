@@ -14,9 +14,11 @@ from kg.curation import Record
 from kg.curation.spec import SPECS
 from kg.namespaces import KG
 
-#: Properties a time span is written with, by the course key that holds it.
+#: Properties a time span is written with, by the course (or patient) key that holds it.
 SPAN_PROPERTIES = {"duration": (KG.durationValue, KG.durationUnit, KG.durationText),
-                   "response_after": (KG.responseAfterValue, KG.responseAfterUnit, KG.responseAfterText)}
+                   "response_after": (KG.responseAfterValue, KG.responseAfterUnit, KG.responseAfterText),
+                   "prior_treatment_span": (KG.priorTreatmentSpanValue, KG.priorTreatmentSpanUnit,
+                                            KG.priorTreatmentSpanText)}
 
 
 def dose_recommendation(ctx: Context, rec: Record, pub: URIRef, tag: str) -> None:
@@ -37,7 +39,8 @@ def dose_recommendation(ctx: Context, rec: Record, pub: URIRef, tag: str) -> Non
 
 
 def time_span(ctx: Context, node: URIRef, key: str, span: Record) -> None:
-    """A course's ``duration`` or ``response_after``: its text always, value and unit when given."""
+    """A course's ``duration`` or ``response_after`` (a patient's ``prior_treatment_span``): its text always,
+    value and unit when given."""
     value_prop, unit_prop, text_prop = SPAN_PROPERTIES[key]
     ctx.graph.add((node, text_prop, Literal(span["text"])))
     if span.get("value") is None:
