@@ -118,6 +118,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
 
     ``step`` is called with a short description before each stage (for a progress display).
     """
+    from kg.closure import closures
     from kg.compile import compile_curation, load_tbox
     from kg.curation import read_curation
     from kg.derive import derive_effects
@@ -152,6 +153,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     graph.add((KG.hermit, KG.note, Literal("Types marked kg:inferredBy kg:hermit were derived by HermiT in kg build.")))
     derived = timed("derive effects along cited mechanism steps", derive_effects, graph)
     graph += derived
+    graph += timed("write the closures saved queries read (kg.closure)", closures, graph)
     stamp(graph, tbox, _version(), digest[:16], modified_date(project.input_files()))
     report_v = timed("validate with SHACL", validate, graph, project.ontology / "shapes.ttl")
     if not report_v.conforms:

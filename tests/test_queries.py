@@ -9,6 +9,10 @@ reference lists of sources 003 and 004), the checks ask that the listed
 answers are present and that nothing wrong is.
 
 A new ``.rq`` file without an entry in ``EXPECTED`` fails on purpose.
+
+Each file also runs unchanged outside ``kg``: its defaults are bound in the
+file (the parameters' ``VALUES`` block), and run as it is saved it gives the
+rows ``kg query NAME`` gives.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from kg.lookup import NameIndex
 from kg.namespaces import iri_to_curie
 from kg.project import Project
-from kg.query import SavedQuery, find_query, load_query, run_query
+from kg.query import SavedQuery, compare_results, find_query, load_query, run_query, to_term
+from kg.query.saved import parameter_blocks
 
 QUERY_FILES = sorted(Project.discover().queries.glob("*.rq"))
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.nonNegativeInteger}
@@ -644,6 +650,45 @@ def check_saved_query(path: Path, graph, memory_graph=None) -> None:
         check(run, others)
     else:
         check(run)
+
+
+def _as_rdflib(term: Any) -> Any:
+    """A pyoxigraph term as rdflib's (xsd:string literals as plain ones)."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
+    return Literal(term.value, datatype=datatype)
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
+def test_defaults_bound_in_the_file_are_the_header_defaults(path: Path, graph) -> None:
+    saved = load_query(path)
+    names = [p.name for p in saved.params]
+    spans = parameter_blocks(saved.text, names, path.name)
+    assert len(spans) == (0 if not names else 2 if saved.name == "cadm_psoriasis_candidates" else 1)
+    index = NameIndex.of(graph)
+    expected = tuple(to_term(p, p.default, index) for p in saved.params)
+    prologue = "\n".join(line for line in saved.text.splitlines() if line.startswith("PREFIX "))
+    for start, end in spans:
+        rows = list(pyoxigraph.Store().query(f"{prologue}\nSELECT * WHERE {{ {saved.text[start:end]} }}"))
+        assert len(rows) == 1, f"{path.name}: the VALUES block at {start} binds {len(rows)} rows"
+        assert tuple(_as_rdflib(rows[0][n]) for n in names) == expected, f"{path.name}: defaults at {start}"
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=[p.stem for p in QUERY_FILES])
+def test_saved_file_run_unchanged_gives_the_rows_of_kg_query(path: Path, built) -> None:
+    saved = load_query(path)
+    store = pyoxigraph.Store()  # a bare engine: no kg, no parameter binding, no predefined prefixes
+    store.bulk_load(path=str(built.ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    raw = store.query(saved.text)
+    variables = [v.value for v in raw.variables]
+    rows = [tuple(None if row[v] is None else _as_rdflib(row[v]) for v in variables) for row in raw]
+    from kg.query import QueryResult
+    from kg.store import load_graph
+
+    local = run_query(saved, graph=load_graph(built.ntriples, store="oxigraph"))
+    assert local.rows, f"{path.name} answers nothing with its defaults"
+    assert compare_results(local, QueryResult(variables=variables, rows=rows), saved.text) is None
 
 
 def test_every_competency_question_has_a_saved_query() -> None:

@@ -1,4 +1,4 @@
-"""Binding parameters: values become RDF terms in a ``VALUES`` block, never text pasted into the query."""
+"""Binding parameters: values become RDF terms in the query's ``VALUES`` block, never text pasted into the query."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg.errors import QueryError
 from kg.lookup import NameIndex
-from kg.query.saved import Param, SavedQuery, _where_brace
+from kg.query.saved import Param, SavedQuery, _where_brace, parameter_blocks
 
 
 def to_term(param: Param, value: Any, graph: Graph | NameIndex | None) -> URIRef | Literal:
@@ -43,7 +43,20 @@ def to_term(param: Param, value: Any, graph: Graph | NameIndex | None) -> URIRef
 
 
 def bind(query: SavedQuery, values: dict[str, Any], graph: Graph | NameIndex | None) -> str:
-    """Query text with a VALUES block binding every declared parameter (given or default)."""
+    """Query text binding every declared parameter (given, else its default) as RDF terms.
+
+    Every copy of the file's own ``VALUES`` block of the parameters (its
+    defaults, see :func:`kg.query.saved.parameter_blocks`) is replaced; a file
+    without one (an ad hoc query with a header) gets one inserted first in its
+    outer ``WHERE`` group.
+
+    Examples
+    --------
+    >>> from kg.query import find_query
+    >>> text = bind(find_query("repeated_failures"), {"minPatients": "3"}, None)
+    >>> [line.strip() for line in text.splitlines() if line.strip().startswith("VALUES")]
+    ['VALUES (?minPatients) { ("3"^^<http://www.w3.org/2001/XMLSchema#integer>) }']
+    """
     declared = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(declared))
     if unknown:
@@ -60,9 +73,16 @@ def bind(query: SavedQuery, values: dict[str, Any], graph: Graph | NameIndex | N
         bound.append((param.name, to_term(param, value, graph)))
     if not bound:
         return query.text
-    at = _where_brace(query.text)
-    if at is None:
-        raise QueryError(f"{query.name}: parameters need an explicit 'WHERE {{' to bind into")
     names = " ".join(f"?{n}" for n, _ in bound)
     terms = " ".join(term.n3() for _, term in bound)
-    return f"{query.text[:at]}\n  VALUES ({names}) {{ ({terms}) }}\n{query.text[at:]}"
+    block = f"VALUES ({names}) {{ ({terms}) }}"
+    text = query.text
+    spans = parameter_blocks(text, [n for n, _ in bound], query.name)
+    for start, end in reversed(spans):
+        text = text[:start] + block + text[end:]
+    if spans:
+        return text
+    at = _where_brace(text)
+    if at is None:
+        raise QueryError(f"{query.name}: parameters need an explicit 'WHERE {{' to bind into")
+    return f"{text[:at]}\n  {block}\n{text[at:]}"

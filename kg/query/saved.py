@@ -94,6 +94,11 @@ def load_query(path: Path, strict: bool = True) -> SavedQuery:
     params = tuple(_param(p, path) for p in header.get("params") or [])
     if params and not _where_brace(text):
         raise QueryError(f"{path}: a query with parameters needs an explicit 'WHERE {{'")
+    blocks = parameter_blocks(text, [p.name for p in params], str(path))
+    if params and strict and not blocks:
+        names = " ".join(f"?{p.name}" for p in params)
+        raise QueryError(f"{path}: bind the parameters' defaults in the file, first in the WHERE group: "
+                         f"VALUES ({names}) {{ (...) }}")
     return SavedQuery(name=name, text=text, summary=summary.strip(), questions=tuple(questions),
                       asks=asks.strip(), tags=tuple(tags), params=params, path=path)
 
@@ -164,9 +169,45 @@ def search_queries(words: str, folder: Path | None = None) -> list[SavedQuery]:
     return found
 
 
+def _masked(text: str) -> str:
+    """``text`` with strings, IRIs and comments blanked out (same length, so offsets carry over)."""
+    return re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*',
+                  lambda m: " " * len(m.group(0)), text)
+
+
 def _where_brace(text: str) -> int | None:
     """Offset just after the '{' that opens the outer WHERE group (comments and strings ignored)."""
-    masked = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*',
-                    lambda m: " " * len(m.group(0)), text)
-    match = re.search(r"\bWHERE\s*\{", masked, flags=re.IGNORECASE)
+    match = re.search(r"\bWHERE\s*\{", _masked(text), flags=re.IGNORECASE)
     return match.end() if match else None
+
+
+_VALUES = re.compile(r"\bVALUES\s*(?:\(([^(){}]*)\)\s*\{\s*\(([^(){}]*)\)\s*\}|(\?\w+))", re.IGNORECASE)
+
+
+def parameter_blocks(text: str, names: list[str], source: str = "<query>") -> list[tuple[int, int]]:
+    """Spans of the ``VALUES (?a ?b) { (x y) }`` blocks that bind exactly the parameters ``names``, in order.
+
+    These hold the defaults in the file, so the query runs unchanged in any
+    SPARQL tool; :func:`kg.query.bind` replaces each of them. Any other
+    ``VALUES`` that names a parameter (another order, a subset, several rows)
+    raises :class:`QueryError`, since it would be left unreplaced.
+
+    Examples
+    --------
+    >>> text = 'SELECT * WHERE { VALUES (?drug ?n) { (<https://w3id.org/dmkg/ivig> 2) } ?drug ?p ?o }'
+    >>> [text[a:b] for a, b in parameter_blocks(text, ["drug", "n"])]
+    ['VALUES (?drug ?n) { (<https://w3id.org/dmkg/ivig> 2) }']
+    >>> parameter_blocks(text, ["n", "drug"])
+    Traceback (most recent call last):
+    kg.errors.QueryError: <query>: VALUES (?drug ?n) names a parameter but does not bind exactly (?n ?drug)
+    """
+    spans = []
+    wanted = [f"?{n}" for n in names]
+    for match in _VALUES.finditer(_masked(text)):
+        variables = (match.group(1) or match.group(3) or "").split()
+        if variables == wanted and match.group(1) is not None:
+            spans.append(match.span())
+        elif set(variables) & set(wanted):
+            raise QueryError(f"{source}: VALUES ({' '.join(variables)}) names a parameter but does not bind "
+                             f"exactly ({' '.join(wanted)})")
+    return spans
