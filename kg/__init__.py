@@ -49,6 +49,15 @@ _API = {
 
 __all__ = sorted(_API)
 
+# ``kg.project`` names both the projection function (above) and the module
+# ``kg/project.py`` (where the ``Project`` class lives). Importing a submodule
+# binds it on its package, so the first ``import kg.project`` anywhere would
+# replace the function with the module. Import that light module now and drop
+# the binding: later imports find it in ``sys.modules`` and bind nothing, and
+# ``kg.project`` resolves lazily to the function like every other name.
+importlib.import_module("kg.project")  # stdlib-only: os, shutil, dataclasses, pathlib
+del project  # noqa: F821  (bound on this package by the import above)
+
 
 def __getattr__(name: str) -> Any:
     target = _API.get(name)

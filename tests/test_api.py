@@ -27,3 +27,11 @@ def test_unknown_attribute_is_an_attribute_error():
         assert "no_such_thing" in str(exc)
     else:
         raise AssertionError("kg.no_such_thing resolved")
+
+
+def test_kg_project_stays_the_projection_after_the_project_module_is_imported():
+    import kg.project  # noqa: F401  (the Project module, imported as the store and build do)
+    from kg.project import Project
+
+    assert kg.project.__module__ == "kg.network" and callable(kg.project)
+    assert Project.__module__ == "kg.project" and kg.Project is Project
