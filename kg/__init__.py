@@ -9,6 +9,7 @@ matching ``kg`` command calls)::
     G = kg.project(graph)                            # the networkx projection
     p = kg.explain(G, "tacrolimus", "type I interferon", evidence=kg.clinical_evidence(graph))
     print(kg.reports.explain_text(p))                # what `kg explain` prints
+    kg.plots.timeline(kg.clinical_evidence(graph))   # figures (matplotlib, 'dmkg[plots]')
 
 Attributes are imported on first use, so ``import kg`` stays cheap.
 """
@@ -45,6 +46,7 @@ _API = {
     "KGError": "kg.errors:KGError",
     "reports": "kg.reports",
     "render": "kg.render",
+    "plots": "kg.plots",
 }
 
 __all__ = sorted(_API)
