@@ -29,7 +29,7 @@ from kg.files import atomic_dir, clean_scratch, swap_symlink, write_atomic
 from kg.namespaces import KG, bind_prefixes
 from kg.project import PACKAGE, Project
 
-BUILD_FORMAT = 2
+BUILD_FORMAT = 3
 #: Files every complete build folder holds.
 BUILD_FILES = ("kg.ttl", "kg.nt", "inferred.ttl", "build-report.md", "build-report.json")
 #: Older builds kept besides the current one (switching back to one is instant).
@@ -62,7 +62,7 @@ class BuildResult:
 def input_hash(project: Project | None = None) -> str:
     """Hash of every curated input and of the package's code (any change means a new build)."""
     project = project or Project.discover()
-    digest = hashlib.sha256(f"format {BUILD_FORMAT}".encode())
+    digest = hashlib.sha256(f"format {BUILD_FORMAT}; version {_version()}".encode())
     code = sorted(PACKAGE.rglob("*.py"))
     for path in project.input_files():
         digest.update(str(path.relative_to(project.root)).encode())
@@ -121,6 +121,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     from kg.compile import compile_curation, load_tbox
     from kg.curation import read_curation
     from kg.derive import derive_effects
+    from kg.export.header import graph_metadata, modified_date, stamp
     from kg.reason import reason
     from kg.validate import validate
 
@@ -151,6 +152,7 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     graph.add((KG.hermit, KG.note, Literal("Types marked kg:inferredBy kg:hermit were derived by HermiT in kg build.")))
     derived = timed("derive effects along cited mechanism steps", derive_effects, graph)
     graph += derived
+    stamp(graph, tbox, _version(), digest[:16], modified_date(project.input_files()))
     report_v = timed("validate with SHACL", validate, graph, project.ontology / "shapes.ttl")
     if not report_v.conforms:
         shown = "\n  ".join(str(v) for v in report_v.violations[:20])
@@ -162,15 +164,17 @@ def build(project: Project | None = None, force: bool = False, step: Callable[[s
     report["derived_effects"] = len(set(derived.subjects(RDF.type, KG.DerivedEffect)))
     report["warnings"] = [p.to_dict() for p in compilation.warnings]
     report.update(input_hash=digest, build_id=digest[:16], timings=timings,
+                  version_iri=graph_metadata(graph)["version_iri"], version_info=graph_metadata(graph)["version"],
                   validation={"conforms": True, "violations": 0}, built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     inferred = Graph()
     bind_prefixes(inferred)
     inferred += reasoning.inferred
     folder = _builds(project) / digest[:16]
     with atomic_dir(folder, scratch=project.tmp) as work:
-        files = {"kg.ttl": graph.serialize(format="turtle", encoding="utf-8"),
-                 "kg.nt": graph.serialize(format="nt", encoding="utf-8"),
-                 "inferred.ttl": inferred.serialize(format="turtle", encoding="utf-8"),
+        from kg.export.rdf import serialize
+
+        files = {"kg.ttl": serialize(graph, "ttl"), "kg.nt": serialize(graph, "nt"),
+                 "inferred.ttl": serialize(inferred, "ttl"),
                  "build-report.md": markdown_report(report).encode()}
         report["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
         files["build-report.json"] = json.dumps(report, indent=2, sort_keys=True).encode()

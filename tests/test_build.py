@@ -168,6 +168,11 @@ def test_export_formats_via_cli(built, tmp_path):
         result = CliRunner().invoke(cli, ["export", "--format", fmt, "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 100_000
+    for fmt, names in (("kgx", ["edges.tsv", "metadata.json", "nodes.tsv"]),
+                       ("csv", ["edges.csv", "metadata.json", "nodes.csv"])):
+        result = CliRunner().invoke(cli, ["export", "--format", fmt, "--out", str(tmp_path / fmt)])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == [f"wrote {tmp_path / fmt / n}" for n in names]
 
 
 #: Python run in a child process: a build that SIGKILLs itself at one point (fault injection).

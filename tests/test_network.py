@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import json
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -105,41 +103,6 @@ def test_export_graphml_round_trips_with_json_attributes(graph, tmp_path):
     assert json.loads(edge["evidence"])[0]["identifier"] == "dmkg-src-000"
     assert json.loads(H.nodes["kg:cyclosporine"]["synonyms"])
     assert [p.name for p in tmp_path.iterdir()] == ["kg.graphml"]   # written atomically, no leftovers
-
-
-def _read_tsv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
-def test_export_kgx_writes_nodes_and_edges(graph, tmp_path):
-    from kg.export import export
-
-    nodes_path = export(graph, "kgx", tmp_path / "kg")
-    assert nodes_path == tmp_path / "kg_nodes.tsv"
-    nodes = {r["id"]: r for r in _read_tsv(nodes_path)}
-    edges = _read_tsv(tmp_path / "kg_edges.tsv")
-    assert list(nodes["kg:cyclosporine"])[:5] == ["id", "category", "name", "description", "xref"]
-    assert list(edges[0])[:7] == ["id", "subject", "predicate", "object", "relation", "publications",
-                                  "knowledge_source"]
-    categories = {n: nodes[n]["category"] for n in ("kg:cyclosporine", "kg:dermatomyositis", "kg:TNFInhibitor",
-                                                    "kg:ifn_gamma", "kg:t_cell", "kg:apoptosis", "kg:pruritus",
-                                                    "kg:membrane_attack_complex")}
-    assert categories == {"kg:cyclosporine": "biolink:Drug", "kg:dermatomyositis": "biolink:Disease",
-                          "kg:TNFInhibitor": "biolink:ChemicalEntity", "kg:ifn_gamma": "biolink:Protein",
-                          "kg:t_cell": "biolink:Cell", "kg:apoptosis": "biolink:BiologicalProcess",
-                          "kg:pruritus": "biolink:PhenotypicFeature",
-                          "kg:membrane_attack_complex": "biolink:NamedThing"}
-    assert "DRUGBANK:" in nodes["kg:cyclosporine"]["xref"]
-    by_triple = {(e["subject"], e["predicate"], e["object"]): e for e in edges}
-    inhibits = by_triple[("kg:pimecrolimus", "kg:inhibits", "kg:calcineurin")]
-    assert inhibits["relation"] == "RO:0002449"
-    assert "doi:10.5021/ad.2011.23.3.348" in inhibits["publications"].split("|")
-    assert inhibits["knowledge_source"] == "kg:pub_002"
-    # A sub-property without its own match takes its parent's: first-line treatment for -> treats.
-    assert by_triple[("kg:SystemicCorticosteroid", "kg:firstLineTreatmentFor", "kg:dermatomyositis")]["relation"] \
-        == "RO:0002606"
-    assert len(edges) == project(graph).number_of_edges()
 
 
 def test_export_rejects_unknown_projection_format(graph, tmp_path):

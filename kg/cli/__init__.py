@@ -16,7 +16,8 @@ import click
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("kg.cli.build:build_cmd", "Compile, reason, validate and write dist/; answer the headline question."),
     "export": ("kg.cli.build:export_cmd",
-               "Write the built graph as Turtle, N-Triples, JSON-LD, RDF/XML, KGX or GraphML."),
+               "Write the built graph as Turtle, N-Triples, JSON-LD, RDF/XML, KGX, CSV or GraphML."),
+    "docs": ("kg.cli.docs:docs_cmd", "Write the ontology's HTML reference pages (every class and property)."),
     "import": ("kg.cli.build:import_cmd", "Check a new curated case/source file and add it to data/sources/."),
     "queries": ("kg.cli.query:queries_cmd", "List the saved SPARQL queries with their summaries."),
     "query": ("kg.cli.query:query_cmd", "Run a saved query (or a .rq file) on the embedded store or an endpoint."),

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kg.cli import format_option
+from kg.errors import FormatError
 from kg.reports.headline import HEADLINE
 
 
@@ -51,20 +52,41 @@ def build_cmd(force: bool, fmt: str) -> None:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "kgx", "graphml"]),
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld", "xml", "kgx", "csv", "graphml"]),
               default="ttl", show_default=True, help="Serialisation.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write (replaced atomically).")
-def export_cmd(fmt: str, out: Path) -> None:
-    """Write the built graph (asserted + inferred) for other semantic tools.
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="File to write, or for kgx and csv a folder (kgx: or a .tar.gz); replaced atomically.")
+@click.option("--validate", "check", is_flag=True,
+              help="kgx only: run kgx's validator on the result, offline (needs the [kgx] extra).")
+def export_cmd(fmt: str, out: Path, check: bool) -> None:
+    """Write the built graph (asserted + inferred) for other tools; the same build gives the same bytes.
 
-    xml is RDF/XML, which Protégé and owlready2 open directly.
+    ttl, nt, jsonld (compact, with the project's context) and xml (RDF/XML, which
+    Protégé, owlready2 and the OWL API open) carry the whole graph. kgx writes
+    OUT/nodes.tsv and OUT/edges.tsv in Biolink terms (entities, cases, therapy
+    reports, publications); csv writes OUT/nodes.csv and OUT/edges.csv of the
+    entity network for pandas, Cytoscape and Gephi; graphml the same network.
+    Each file written is named on its own line.
     """
     from kg.export import export
     from kg.store import load_graph
 
+    if check and fmt != "kgx":
+        raise FormatError("--validate checks KGX exports only (--format kgx)")
     written = export(load_graph(store="memory"), fmt, out)
-    click.echo(f"wrote {written}")
+    for path in written:
+        click.echo(f"wrote {path}")
+    if check:
+        from kg.export.kgx_check import validate
+
+        if str(out).endswith((".tar.gz", ".tgz")):
+            raise FormatError("--validate needs a folder, not an archive: give --out a folder name")
+        errors = validate(out).get("ERROR", {})
+        count = sum(len(m) for m in errors.values())
+        click.echo(f"kgx validate: {count} error message(s)")
+        if count:
+            first = next(iter(next(iter(errors.values()))))
+            raise FormatError(f"kgx validate reports {count} error message(s), first: {first}")
 
 
 @click.command("import")

@@ -1,0 +1,101 @@
+"""JSON-LD with the project's published context: short keys, readable JSON, the same bytes each time.
+
+:func:`context` derives the ``@context`` from the ontology in the graph: the bound
+prefixes, a key for every property of the project (its local name: ``inhibits``,
+``citation``, ``locator``) and for the standard annotation properties the graph uses
+(``label``, ``definition``, ``synonym``, ``xref``, ``exactMatch`` ...); object
+properties are typed ``@id`` so their values compact to CURIEs. The same context is
+published as ``ontology/context.jsonld`` (a test keeps the file equal to what this
+module derives). :func:`to_jsonld` writes a graph with that context embedded, so the
+file is self-contained and parses offline.
+
+Examples
+--------
+>>> ctx = context(graph)["@context"]
+>>> ctx["inhibits"], ctx["label"]
+({'@id': 'kg:inhibits', '@type': '@id'}, 'rdfs:label')
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
+from kg.export.rdf import canonical_json
+from kg.namespaces import BINDINGS, DEFINITION, KG, OBOINOWL
+
+#: Standard properties with a short key: key -> (IRI, typed as @id).
+STANDARD_KEYS: dict[str, tuple[URIRef, bool]] = {
+    "label": (RDFS.label, False),
+    "comment": (RDFS.comment, False),
+    "definition": (DEFINITION, False),
+    "synonym": (SKOS.altLabel, False),
+    "xref": (OBOINOWL.hasDbXref, False),
+    "exactMatch": (SKOS.exactMatch, True),
+    "closeMatch": (SKOS.closeMatch, True),
+    "broadMatch": (SKOS.broadMatch, True),
+    "subClassOf": (RDFS.subClassOf, False),
+    "subPropertyOf": (RDFS.subPropertyOf, True),
+    "equivalentClass": (OWL.equivalentClass, False),
+    "annotatedSource": (OWL.annotatedSource, True),
+    "annotatedProperty": (OWL.annotatedProperty, True),
+    "annotatedTarget": (OWL.annotatedTarget, True),
+    "title": (DCTERMS.title, False),
+    "description": (DCTERMS.description, False),
+}
+
+
+def _curie(iri: URIRef, prefixes: dict[str, str]) -> str:
+    for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+        if str(iri).startswith(ns):
+            return f"{prefix}:{str(iri)[len(ns):]}"
+    return str(iri)
+
+
+def context(graph: Graph) -> dict:
+    """The JSON-LD context of the project, derived from the ontology in ``graph``."""
+    prefixes = {p: str(ns) for p, ns in BINDINGS.items()}
+    prefixes.update({p: str(ns) for p, ns in graph.namespaces() if p and p not in prefixes
+                     and p in ("vann", "biolink")})
+    ctx: dict = dict(sorted(prefixes.items()))
+    for key, (iri, is_id) in STANDARD_KEYS.items():
+        ctx[key] = {"@id": _curie(iri, prefixes), "@type": "@id"} if is_id else _curie(iri, prefixes)
+    kinds = ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False), (OWL.AnnotationProperty, False))
+    for kind, is_id in kinds:
+        for prop in sorted(p for p in graph.subjects(RDF.type, kind) if str(p).startswith(str(KG))):
+            key = str(prop)[len(str(KG)):]
+            if key in ctx:
+                continue
+            ctx[key] = {"@id": f"kg:{key}", "@type": "@id"} if is_id else f"kg:{key}"
+    return {"@context": ctx}
+
+
+def published_context(ontology_dir: Path) -> dict:
+    """The context file ``ontology/context.jsonld``."""
+    from kg.files import read_text
+
+    return json.loads(read_text(ontology_dir / "context.jsonld", "JSON-LD context"))
+
+
+def _sorted_values(value):
+    """Property values sorted (they are sets in RDF); ``@list`` members keep their order."""
+    if isinstance(value, dict):
+        return {k: (v if k == "@list" and isinstance(v, list) else _sorted_values(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_values(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def to_jsonld(graph: Graph, ctx: dict | None = None) -> bytes:
+    """``graph`` as compact JSON-LD with ``ctx`` embedded (:func:`context` of the graph by default)."""
+    ctx = ctx or context(graph)
+    raw = graph.serialize(format="json-ld", context=ctx["@context"], encoding="utf-8")
+    data = json.loads(raw)
+    nodes = data.get("@graph", [data] if "@id" in data else [])
+    nodes = sorted((_sorted_values({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
+                   key=lambda n: (str(n.get("@id", "")), json.dumps(n, sort_keys=True, ensure_ascii=False)))
+    return canonical_json({"@context": ctx["@context"], "@graph": nodes})
