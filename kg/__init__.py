@@ -17,6 +17,8 @@ Attributes are imported on first use, so ``import kg`` stays cheap.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 #: public name -> "module:attribute" (or "module" for a submodule)
@@ -51,14 +53,24 @@ _API = {
 
 __all__ = sorted(_API)
 
-# ``kg.project`` names both the projection function (above) and the module
-# ``kg/project.py`` (where the ``Project`` class lives). Importing a submodule
-# binds it on its package, so the first ``import kg.project`` anywhere would
-# replace the function with the module. Import that light module now and drop
-# the binding: later imports find it in ``sys.modules`` and bind nothing, and
-# ``kg.project`` resolves lazily to the function like every other name.
-importlib.import_module("kg.project")  # stdlib-only: os, shutil, dataclasses, pathlib
-del project  # noqa: F821  (bound on this package by the import above)
+
+class _Package(types.ModuleType):
+    """``kg`` itself: a curated function is never replaced by the submodule of the same name.
+
+    ``kg.project`` and ``kg.export`` name functions (above) and submodules
+    (``kg/project.py``, ``kg/export/``). Importing a submodule binds it on its
+    package, so the first ``import kg.export`` anywhere would turn ``kg.export``
+    into the module; this refuses that binding (the submodule stays in
+    ``sys.modules``, where ``from kg.export import ...`` finds it).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _API.get(name, "").partition(":")[2]:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

@@ -29,9 +29,14 @@ def test_unknown_attribute_is_an_attribute_error():
         raise AssertionError("kg.no_such_thing resolved")
 
 
-def test_kg_project_stays_the_projection_after_the_project_module_is_imported():
+def test_curated_functions_stay_functions_after_their_namesake_submodules_are_imported():
+    import kg.export  # noqa: F401  (the package kg/export/, imported as the commands do)
+    import kg.export.kgx  # noqa: F401
     import kg.project  # noqa: F401  (the Project module, imported as the store and build do)
+    from kg.export import FORMATS
     from kg.project import Project
 
-    assert kg.project.__module__ == "kg.network" and callable(kg.project)
+    assert kg.project.__module__ == "kg.network" and kg.export.__module__ == "kg.export"
+    assert callable(kg.project) and callable(kg.export) and "kgx" in FORMATS
     assert Project.__module__ == "kg.project" and kg.Project is Project
+    assert kg.render.__name__ == "kg.render"      # submodules in the API stay modules
