@@ -15,6 +15,7 @@ questions (``refractory_cadm_therapies``, ``calcinosis_therapies``,
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -158,7 +159,7 @@ def evidence_chart(evidence: ClinicalEvidence, panels: Sequence[Panel | str] = P
     cells: dict[tuple[str, str], list[EvidenceRow]] = {}
     for r in rows:
         cells.setdefault((r.panel, r.therapy_label), []).append(r)
-    widths = {p.title: max([len(v) for (panel, _), v in cells.items() if panel == p.title] + [3]) for p in panels}
+    widths = {p.title: max([len(v) for (panel, _), v in cells.items() if panel == p.title] + [4]) for p in panels}
     fig = new_figure(2.6 + 0.32 * sum(widths.values()) + 0.6 * len(panels), 1.9 + 0.26 * len(therapies))
     ax = fig.add_subplot()
     left = 0.0
@@ -179,8 +180,8 @@ def evidence_chart(evidence: ClinicalEvidence, panels: Sequence[Panel | str] = P
                         color=colour, markeredgecolor="#212529", markeredgewidth=0.6, zorder=3,
                         gid=f"{r.panel}|{r.report}|{r.therapy}")
         left += width + 0.6
-    ax.set_xticks(centres, [f"{p.title}\n({len({r.report for r in rows if r.panel == p.title})} reports)"
-                            for p in panels],
+    reports = {p.title: len({r.report for r in rows if r.panel == p.title}) for p in panels}
+    ax.set_xticks(centres, [f"{textwrap.fill(p.title, 20)}\n({reports[p.title]} reports)" for p in panels],
                   fontsize=8.5)
     ax.xaxis.tick_top()
     ax.set_yticks(range(len(therapies)), therapies, fontsize=8)
