@@ -9,8 +9,9 @@
 :func:`execute` runs a notebook top to bottom with nbclient on the ``python3``
 kernel (the assertions in its cells make a wrong answer an error). :func:`render`
 also tidies it for committing: no timing metadata, cells tagged ``clear-output``
-(the inline interactive views, ~700 KB each) stored without outputs, and no output
-over :data:`MAX_OUTPUT` bytes. :func:`check` lists what is wrong with a stored
+(the inline interactive views, ~700 KB each) stored without outputs, no warnings
+that third-party packages print at import (they name this machine's paths), and
+no output over :data:`MAX_OUTPUT` bytes. :func:`check` lists what is wrong with a stored
 copy: a code cell never run or run out of order, an error output, a cell missing
 the outputs it should carry, a file over :data:`MAX_FILE` bytes.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -65,6 +67,23 @@ def execute(path: Path, timeout: int = TIMEOUT_S):
     return notebook
 
 
+_LIBRARY_WARNING = re.compile(r"^\S*site-packages\S*:\d+: \w*Warning: ")
+
+
+def _without_library_warnings(text: str) -> str:
+    """``text`` less the warnings third-party packages print (each names this machine's paths)."""
+    out, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if _LIBRARY_WARNING.match(line):
+            skipping = True
+            continue
+        if skipping and line.startswith("  "):
+            continue
+        skipping = False
+        out.append(line)
+    return "".join(out)
+
+
 def tidy(notebook) -> None:
     """Prepare an executed notebook for committing (in place): see the module docstring."""
     for cell in notebook.cells:
@@ -74,6 +93,10 @@ def tidy(notebook) -> None:
         if CLEAR_TAG in cell.metadata.get("tags", []):
             cell.outputs = []
             continue
+        for output in cell.outputs:
+            if output.get("name") == "stderr":
+                output["text"] = _without_library_warnings(output.get("text", ""))
+        cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr" or o["text"].strip()]
         for output in cell.outputs:
             size = len(json.dumps(output))
             if size > MAX_OUTPUT:

@@ -77,8 +77,13 @@ def test_tidy_clears_tagged_cells_and_refuses_huge_outputs(tmp_path):
     shown = new_output("display_data", data={"text/html": "x" * 10})
     notebook = new_notebook(cells=[_run("view", 1, shown, tags=[notebooks.CLEAR_TAG]), _run("df", 2, shown)])
     notebook.cells[1].metadata["execution"] = {"iopub.status.busy": "2026-12-02T00:00:00Z"}
+    warning = ("/x/site-packages/tqdm/auto.py:21: TqdmWarning: IProgress not found.\n"
+               "  from .autonotebook import tqdm as notebook_tqdm\n")
+    notebook.cells[1].outputs.insert(0, new_output("stream", name="stderr", text=warning))
+    notebook.cells[1].outputs.append(new_output("stream", name="stderr", text=warning + "mine\n"))
     notebooks.tidy(notebook)
-    assert notebook.cells[0].outputs == [] and len(notebook.cells[1].outputs) == 1
+    assert notebook.cells[0].outputs == [] and len(notebook.cells[1].outputs) == 2
+    assert notebook.cells[1].outputs[1].text == "mine\n"
     assert "execution" not in notebook.cells[1].metadata
     huge = new_notebook(cells=[_run("page", 1, new_output("display_data",
                                                         data={"text/html": "x" * (notebooks.MAX_OUTPUT + 1)}))])

@@ -271,7 +271,7 @@ def timeline(evidence: ClinicalEvidence, patients: Iterable[str] | str | None = 
                 ax.plot(mark.x, bar.row - 0.36, marker="v", markersize=5.5, color="#212529", zorder=4,
                         markerfacecolor="#212529" if mark.timed else "white", gid=f"{bar.course}#dose")
             else:
-                ax.plot(mark.x, bar.row, marker="*", markersize=8, color="#212529", markerfacecolor="#ffd43b",
+                ax.plot(mark.x, bar.row, marker="*", markersize=8, color="#212529", markerfacecolor="white",
                         zorder=4, gid=f"{bar.course}#response")
     labels = {}
     for bar in layout.bars:
@@ -314,6 +314,6 @@ def _legend(ax, layout: TimelineLayout, classes: dict[str, tuple[str, str]]) -> 
         handles.append(Line2D([], [], ls="", marker="v", color="#212529", markerfacecolor="white",
                               label="dose change (time not stated)"))
     if any(m.kind == "response" for m in marks):
-        handles.append(Line2D([], [], ls="", marker="*", markersize=9, color="#212529", markerfacecolor="#ffd43b",
+        handles.append(Line2D([], [], ls="", marker="*", markersize=9, color="#212529", markerfacecolor="white",
                               label="response seen"))
     ax.figure.legend(handles=handles, loc="outside right upper", fontsize=7.5, frameon=False)
