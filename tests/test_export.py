@@ -64,7 +64,7 @@ def test_jsonld_is_compact_with_the_published_context(memory_graph, tmp_path, pr
     from kg.export.jsonld import context, published_context
 
     assert published_context(project_root / "ontology") == context(memory_graph), \
-        "ontology/context.jsonld is stale: regenerate it with kg.export.jsonld.context (see its docstring)"
+        "ontology/context.jsonld is stale: regenerate it with kg.export.jsonld.write_published_context()"
     (out,) = export(memory_graph, "jsonld", tmp_path / "kg.jsonld")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["@context"] == published_context(project_root / "ontology")["@context"]

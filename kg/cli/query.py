@@ -139,18 +139,21 @@ def serve_cmd(host: str, port: int, timeout: int, writable: bool, public: bool) 
 
 @click.command("push")
 @click.option("--endpoint", required=True, metavar="URL",
-              help="The store: its base URL (http://HOST:PORT) or its query, update or graph-store URL.")
+              help="The store: its base URL (http://HOST:PORT) or its query, update or graph-store URL "
+                   "(Oxigraph, Virtuoso, Fuseki, GraphDB layouts are recognised).")
 @click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to fill (default: the default graph).")
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding to it.")
-@click.option("--user", help="User name for HTTP basic authentication.")
+@click.option("--user", help="User name for HTTP Basic or Digest authentication.")
 @click.option("--password", envvar="KG_PUSH_PASSWORD", help="Password (or set KG_PUSH_PASSWORD).")
 @format_option(("table", "json"))
 def push_cmd(endpoint: str, graph_iri: str | None, replace: bool, user: str | None, password: str | None,
              fmt: str) -> None:
     """Upload the built graph to a SPARQL store and check the triple count.
 
-    Uses the SPARQL 1.1 Graph Store Protocol (POST, or PUT with --replace);
-    falls back to SPARQL Update INSERT DATA when the store lacks it.
+    Blank nodes travel as stable IRIs, so pushing the same build twice adds
+    nothing. The triples are loaded into a temporary graph (Graph Store
+    Protocol, or SPARQL Update where the store lacks it) and moved into place
+    in one request, so a failed push changes nothing.
     """
     from kg.push import push
 
@@ -160,11 +163,12 @@ def push_cmd(endpoint: str, graph_iri: str | None, replace: bool, user: str | No
     if fmt == "json":
         click.echo(json.dumps({"url": result.url, "graph": result.graph, "method": result.method,
                                "triples_sent": result.triples_sent, "triples_before": result.triples_before,
-                               "triples_in_store": result.triples_in_store, "seconds": round(result.seconds, 3)},
-                              indent=2))
+                               "triples_in_store": result.triples_in_store, "seconds": round(result.seconds, 3),
+                               "triples_per_second": round(result.rate), "note": result.note}, indent=2))
         return
     click.echo(f"Sent {result.triples_sent:,} triples to {result.target} at {result.url} "
-               f"({result.method}, {result.seconds:.1f} s).")
-    extra = result.triples_in_store - result.triples_sent
-    note = f"; {extra:,} were there before or are blank-node copies" if extra > 0 else ""
-    click.echo(f"Checked with COUNT: {result.target} now holds {result.triples_in_store:,} triples{note}.")
+               f"({result.method}; {result.seconds:.1f} s, {result.rate:,.0f} triples/s).")
+    click.echo(f"Checked with COUNT: {result.target} now holds {result.triples_in_store:,} triples "
+               f"({result.triples_before:,} before).")
+    if result.note:
+        click.echo(f"Note: {result.note}.")

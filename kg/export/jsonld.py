@@ -73,6 +73,17 @@ def context(graph: Graph) -> dict:
     return {"@context": ctx}
 
 
+def write_published_context(project=None) -> Path:
+    """Regenerate ``ontology/context.jsonld`` from the current build (after adding a property to the TBox)."""
+    from kg.files import write_atomic
+    from kg.project import Project
+    from kg.store import load_graph
+
+    project = project or Project.discover()
+    path = project.ontology / "context.jsonld"
+    return write_atomic(path, canonical_json(context(load_graph(store="memory", project=project))))
+
+
 def published_context(ontology_dir: Path) -> dict:
     """The context file ``ontology/context.jsonld``."""
     from kg.files import read_text
