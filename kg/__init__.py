@@ -54,18 +54,24 @@ _API = {
 __all__ = sorted(_API)
 
 
-class _Package(types.ModuleType):
-    """``kg`` itself: a curated function is never replaced by the submodule of the same name.
+#: API functions that share their name with a submodule and must stay the function: nothing uses
+#: these submodules as ``kg.project.X`` / ``kg.export.X`` attributes (they are imported with ``from``).
+#: ``kg.build`` is left alone: ``import kg.build; kg.build.swap_symlink = ...`` patches the module.
+_FUNCTIONS_OVER_MODULES = frozenset({"project", "export"})
 
-    ``kg.project`` and ``kg.export`` name functions (above) and submodules
-    (``kg/project.py``, ``kg/export/``). Importing a submodule binds it on its
-    package, so the first ``import kg.export`` anywhere would turn ``kg.export``
-    into the module; this refuses that binding (the submodule stays in
-    ``sys.modules``, where ``from kg.export import ...`` finds it).
+
+class _Package(types.ModuleType):
+    """``kg`` itself: ``kg.project`` and ``kg.export`` stay the functions after their submodules load.
+
+    Importing a submodule binds it on its package, so the first ``import
+    kg.project`` anywhere (the store does it) would turn ``kg.project`` into the
+    module ``kg/project.py``. This refuses that binding for the names in
+    :data:`_FUNCTIONS_OVER_MODULES`; the submodule stays in ``sys.modules``,
+    where ``from kg.project import Project`` finds it.
     """
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _API.get(name, "").partition(":")[2]:
+        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, types.ModuleType):
             return
         super().__setattr__(name, value)
 

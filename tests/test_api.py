@@ -40,3 +40,9 @@ def test_curated_functions_stay_functions_after_their_namesake_submodules_are_im
     assert callable(kg.project) and callable(kg.export) and "kgx" in FORMATS
     assert Project.__module__ == "kg.project" and kg.Project is Project
     assert kg.render.__name__ == "kg.render"      # submodules in the API stay modules
+
+
+def test_import_kg_build_still_binds_the_module_for_patching():
+    code = "import kg.build; print(type(kg.build).__name__, callable(kg.build.build))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["module", "True"]

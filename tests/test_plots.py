@@ -261,6 +261,13 @@ def test_plot_user_errors_write_nothing(tmp_path, monkeypatch, args, error):
     assert list(Path(tmp_path).iterdir()) == []
 
 
+def test_inline_needs_ipython():
+    from kg.plots import inline
+
+    with pytest.raises(UsageError, match="inside IPython or Jupyter"):
+        inline()
+
+
 def test_import_kg_plots_loads_no_matplotlib():
     code = "import sys, kg.plots; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -69,7 +69,7 @@ class Bar:
     therapy: str
     start: float
     width: float
-    known: bool          # the duration is given (value and unit); else the width is UNKNOWN_WIDTH
+    known: bool          # duration given (value and unit), else the width is unknown_width; always True by sequence
     outcome: str
     outcome_label: str
     outcome_class: str
