@@ -8,7 +8,21 @@ checked against the real graph rather than skipped.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_store(tmp_path_factory):
+    """Tests (and the commands they start) use a store of their own, never the user's ($KG_STORE)."""
+    saved = os.environ.get("KG_STORE")
+    os.environ["KG_STORE"] = str(tmp_path_factory.mktemp("store") / "store")
+    yield
+    if saved is None:
+        os.environ.pop("KG_STORE", None)
+    else:
+        os.environ["KG_STORE"] = saved
 
 
 @pytest.fixture(scope="session")

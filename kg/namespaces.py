@@ -33,6 +33,23 @@ IRI_STEMS.update({
     "DOI": "https://doi.org/",
     "LOINC": "https://loinc.org/",
 })
+# Prefixes KGX graphs use (for kg import), IRIs as the Biolink Model's prefix map gives them
+# (biolink/biolink-model, project/prefixmap/biolink-model-prefix-map.json, commit ebaa35d); the
+# OBO ones keep their mixed-case PURL stem. infores: as Translator tools expand it (w3id biolink/infores).
+IRI_STEMS.update({
+    "BIOLINK": "https://w3id.org/biolink/vocab/",
+    "INFORES": "https://w3id.org/biolink/infores/",
+    "NCBITAXON": "http://purl.obolibrary.org/obo/NCBITaxon_",
+    "PR": "http://purl.obolibrary.org/obo/PR_",
+    "UNIPROTKB": "http://purl.uniprot.org/uniprot/",
+    "UMLS": "http://identifiers.org/umls/",
+    "REACT": "http://www.reactome.org/PathwayBrowser/#/",
+    "WIKIPATHWAYS": "http://identifiers.org/wikipathways/",
+    "PUBCHEM.COMPOUND": "http://identifiers.org/pubchem.compound/",
+    "CHEMBL.COMPOUND": "http://identifiers.org/chembl.compound/",
+    "ENSEMBL": "http://identifiers.org/ensembl/",
+    "UNII": "http://identifiers.org/unii/",
+})
 
 # Prefixes bound when serialising, so Turtle stays readable.
 BINDINGS = {

@@ -1,10 +1,15 @@
-"""Serve the built graph as a SPARQL 1.1 endpoint with the Oxigraph server.
+"""Serve the graph store as a SPARQL 1.1 endpoint with the Oxigraph server.
 
-``start_server()`` builds the graph if it is stale, loads ``dist/kg.nt`` into
-an Oxigraph store directory (``dist/oxigraph-store/<build hash>``, loaded once
-per build) and starts ``oxigraph serve-read-only`` on a loopback port. It
-returns a :class:`ServerHandle`; ``kg serve`` runs the same call in the
-foreground until Ctrl-C.
+``start_server()`` brings the persistent store up to date (building the graph
+first if it is stale), takes a copy of its current generation for the server
+(:func:`prepare_store`: hard links, once per generation) and starts
+``oxigraph serve-read-only --union-default-graph`` on it on a loopback port: the
+default graph is the union of the curated graph and every import, and each is a
+named graph for ``GRAPH`` queries, as in the embedded store. The server keeps
+serving the generation it started with while ``kg import`` publishes newer ones
+(restart it to see them); other commands are never locked out. It returns a
+:class:`ServerHandle`; ``kg serve`` runs the same call in the foreground until
+Ctrl-C.
 
 Examples
 --------
@@ -22,6 +27,7 @@ query), ``/update`` (SPARQL Update, only with ``writable=True``) and
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import socket
@@ -39,8 +45,7 @@ from kg.errors import EndpointError, FileError, ServerError, UsageError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30
-STORE_FOLDER = "oxigraph-store"
-_MARKER = ".kg-loaded"
+SERVE_FOLDER = "serve"
 _RUNNING: weakref.WeakSet[ServerHandle] = weakref.WeakSet()
 
 
@@ -82,55 +87,69 @@ def _error_line(log: str) -> str:
 # The store directory
 # ---------------------------------------------------------------------------
 
-def prepare_store(build=None) -> Path:
-    """An Oxigraph store directory holding the current build, loading it only when the build changed.
+def prepare_store(project=None) -> Path:
+    """The Oxigraph store directory ``kg serve`` serves: the persistent store's current generation.
 
-    Each build gets its own directory, named by its input hash, loaded into a
-    temporary folder and renamed into place, so concurrent callers never see a
-    half-loaded store and a server reading an older build keeps its files.
-    Older stores no server is reading are removed.
+    The server gets its own copy of the generation (``store/serve/<generation>``:
+    a checkpoint, hard links, made once per generation) without the provenance
+    graph, so that with ``--union-default-graph`` it serves exactly what the
+    embedded store queries by default: the union of the curated graph and every
+    import, each also a named graph for ``GRAPH`` queries. Copies no server uses
+    any more are removed.
     """
-    from kg.build import ensure_built
+    import pyoxigraph
 
-    build = build or ensure_built()
-    root = build.dist / STORE_FOLDER
-    key = build.report["input_hash"][:16]
-    target = root / key
-    if (target / _MARKER).is_file():
-        return target
-    root.mkdir(parents=True, exist_ok=True)
-    loading = root / f".loading-{key}-{os.getpid()}"
-    shutil.rmtree(loading, ignore_errors=True)
-    try:
-        _run_oxigraph(["load", "--location", str(loading), "--file", str(build.ntriples)], "load the built graph")
-        (loading / _MARKER).write_text(f"{build.report['input_hash']}\n{build.ntriples}\n")
-        try:
-            os.rename(loading, target)
-        except OSError:  # another process renamed its copy first: use that one
-            if not (target / _MARKER).is_file():
-                raise
-    finally:
-        shutil.rmtree(loading, ignore_errors=True)
-    _prune(root, keep=target)
+    from kg import generations
+    from kg.project import Project
+    from kg.store import META, open_store
+
+    project = project or Project.discover()
+    with open_store(project) as snapshot:
+        root = project.store / SERVE_FOLDER
+        target = root / snapshot.path.name
+        if not (root / f"{target.name}.json").is_file():
+            root.mkdir(parents=True, exist_ok=True)
+            work = root / f".copy-{target.name}-{os.getpid()}"
+            shutil.rmtree(work, ignore_errors=True)
+            try:
+                snapshot.store.backup(str(work))
+                copy = pyoxigraph.Store(str(work))
+                copy.remove_graph(pyoxigraph.NamedNode(META))
+                copy.flush()
+                del copy
+                try:
+                    os.rename(work, target)
+                except OSError:  # another process made the same copy first: wait for it to be marked
+                    for _ in range(100):
+                        if (root / f"{target.name}.json").is_file():
+                            break
+                        time.sleep(0.1)
+                    else:
+                        raise
+                else:
+                    (root / f"{target.name}.lock").touch()
+                    (root / f"{target.name}.json").write_text(json.dumps({"generation": target.name}))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    for old in root.iterdir():
+        if old.is_dir() and old != target and old.name.isdigit():
+            generations.remove_locked(old)
+        elif old.name.startswith((".copy-", "scratch-")) and not _pid_alive(_owner(old.name)):
+            shutil.rmtree(old, ignore_errors=True)
     return target
 
 
-def _prune(root: Path, keep: Path, min_age_s: float = 60.0) -> None:
-    """Remove store directories of older builds that no process is serving (best effort)."""
-    now = time.time()
-    for path in root.iterdir():
-        if path == keep or not path.is_dir():
-            continue
-        if path.name.startswith(".loading-"):
-            pid = path.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and _pid_alive(int(pid)):
-                continue
-        elif now - path.stat().st_mtime < min_age_s or _in_use(path):
-            continue
-        shutil.rmtree(path, ignore_errors=True)
+def _owner(name: str) -> int:
+    """The process id in a scratch folder's name (``.copy-GEN-PID``, ``scratch-PID-XXXX``), 0 if none."""
+    parts = name.split("-")
+    field = parts[2] if name.startswith(".copy-") else parts[1] if len(parts) > 1 else ""
+    digits = [field] if field.isdigit() else []
+    return int(digits[0]) if digits else 0
 
 
 def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -138,22 +157,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _in_use(path: Path) -> bool:
-    """True when a running process names ``path`` on its command line (Linux /proc; else assume yes)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return True
-    needle = str(path.resolve()).encode()
-    for entry in proc.iterdir():
-        if entry.name.isdigit():
-            try:
-                if needle in (entry / "cmdline").read_bytes():
-                    return True
-            except OSError:
-                continue
-    return False
 
 
 # ---------------------------------------------------------------------------
@@ -222,6 +225,7 @@ class ServerHandle:
     timeout: int
     log: IO[bytes]
     scratch: Path | None = None  # a temporary store removed on stop
+    lock_fd: int | None = None   # shared lock on the served copy (so it is not pruned while served)
     stopped: bool = field(default=False, init=False)
 
     @property
@@ -274,6 +278,9 @@ class ServerHandle:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
         _RUNNING.discard(self)
@@ -332,29 +339,39 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: in
                       f"if you mean to expose it")
     if check_port and not port_is_free(host, port):
         raise _port_taken(host, port)
-    scratch = None
+    scratch = lock_fd = None
+    union = location is None
     if location is not None:
         store = Path(location).resolve()
         if not writable and not (store / "CURRENT").is_file():
             raise FileError(f"{store} is not an Oxigraph store; give a store directory or serve --writable")
-    elif writable:
-        from kg.build import ensure_built
-
-        scratch = store = Path(tempfile.mkdtemp(prefix="kg-serve-"))
-        _run_oxigraph(["load", "--location", str(store), "--file", str(ensure_built().ntriples)],
-                      "load the built graph")
     else:
-        store = prepare_store()
+        from kg import generations
+
+        for _ in range(5):  # the copy may be pruned between preparing and locking it: prepare again
+            served = prepare_store()
+            lock_fd = generations.lock_shared(served)
+            if lock_fd is not None:
+                break
+        else:
+            raise ServerError("the graph store keeps changing; try kg serve again")
+        store = served
+        if writable:  # a scratch checkpoint of the served copy (hard links beside it), discarded on stop
+            import pyoxigraph
+
+            scratch = store = Path(tempfile.mkdtemp(prefix=f"scratch-{os.getpid()}-", dir=served.parent)) / "store"
+            pyoxigraph.Store.read_only(str(served)).backup(str(scratch))
+            scratch = scratch.parent
     bind = f"[{host.strip('[]')}]:{port}" if ":" in host.strip("[]") else f"{host}:{port}"
     args = [oxigraph_executable(), "serve" if writable else "serve-read-only", "--location", str(store),
-            "--bind", bind]
+            "--bind", bind] + (["--union-default-graph"] if union else [])
     if timeout:
         args += ["--timeout-s", str(int(timeout))]
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, preexec_fn=_die_with_parent if os.name == "posix" else None)
     handle = ServerHandle(process=process, host=host, port=port, location=store, writable=writable,
-                          timeout=timeout, log=log, scratch=scratch)
+                          timeout=timeout, log=log, scratch=scratch, lock_fd=lock_fd)
     _RUNNING.add(handle)
     try:
         _wait_ready(handle, startup_s)
@@ -393,13 +410,12 @@ def _wait_ready(handle: ServerHandle, startup_s: float) -> None:
         time.sleep(0.05)
 
 
-def triple_count(build=None) -> int:
-    """Triples in the built graph's N-Triples file (one per non-blank, non-comment line)."""
-    from kg.build import ensure_built
+def triple_count(project=None) -> int:
+    """Triples ``kg serve`` serves: those of the curated graph and every import in the store."""
+    from kg.store import open_store
 
-    build = build or ensure_built()
-    with open(build.ntriples, "rb") as handle:
-        return sum(1 for line in handle if line.strip() and not line.lstrip().startswith(b"#"))
+    with open_store(project) as snapshot:
+        return sum(info.triples for info in snapshot.infos())
 
 
 # ---------------------------------------------------------------------------

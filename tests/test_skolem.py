@@ -22,9 +22,10 @@ def test_the_build_gets_the_same_iris_whatever_its_blank_node_labels(built):
     assert {line for line in lines if b"_:" in line} != {line for line in relabelled if b"_:" in line}
     first, second = skolemised(lines), skolemised(relabelled)
     assert first == second
-    assert len(first) == 10033
+    assert len(first) == len(lines)
     assert sum(b"_:" in line for line in first) == 0
-    assert len({t for line in first for t in line.split() if t.startswith(b"<" + GENID.encode())}) == 285
+    bnodes = {t for line in lines for t in line.split() if t.startswith(b"_:")}
+    assert len({t for line in first for t in line.split() if t.startswith(b"<" + GENID.encode())}) == len(bnodes)
 
 
 def test_identical_blank_nodes_stay_distinct():

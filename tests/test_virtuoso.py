@@ -29,6 +29,17 @@ from kg.skolem import unskolemised
 from kg.sparql_http import count_answer, request
 from kg.store_urls import StoreURLs
 
+
+def _triples_in_the_build() -> int:
+    """Triples of the current build, counted in its N-Triples file (the build's report is checked against it)."""
+    from kg.build import ensure_built
+
+    with open(ensure_built().ntriples, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+TRIPLES = _triples_in_the_build()
+
 pytestmark = pytest.mark.slow
 
 KG = str(Path(sys.executable).parent / "kg")
@@ -112,31 +123,31 @@ def test_kg_push_to_the_default_graph_at_the_sparql_url(virtuoso):
     proc = kg_cli("push", "--endpoint", url)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith(f"Sent 10,033 triples to graph <{GRAPH_STAND_IN}> at {virtuoso.base_url}"
-                               f"/sparql-graph-crud (Graph Store Protocol POST (3 requests), then ADD; ")
-    assert lines[1:] == [f"Checked with COUNT: graph <{GRAPH_STAND_IN}> now holds 10,033 triples (0 before).",
+    assert lines[0].startswith(f"Sent {TRIPLES:,} triples to graph <{GRAPH_STAND_IN}> at {virtuoso.base_url}"
+                               f"/sparql-graph-crud (Graph Store Protocol POST ({-(-TRIPLES // 5000)} requests), then ADD; ")
+    assert lines[1:] == [f"Checked with COUNT: graph <{GRAPH_STAND_IN}> now holds {TRIPLES:,} triples (0 before).",
                          STAND_IN_NOTE]
-    assert count(url, GRAPH_STAND_IN) == 10033
-    assert count(f"{url}?default-graph-uri={quote(GRAPH_STAND_IN, safe='')}") == 10033
+    assert count(url, GRAPH_STAND_IN) == TRIPLES
+    assert count(f"{url}?default-graph-uri={quote(GRAPH_STAND_IN, safe='')}") == TRIPLES
     again = kg_cli("push", "--endpoint", url)
     assert again.returncode == 0, again.stderr
-    assert "now holds 10,033 triples (10,033 before)" in again.stdout
-    assert count(url, GRAPH_STAND_IN) == 10033
+    assert f"now holds {TRIPLES:,} triples ({TRIPLES:,} before)" in again.stdout
+    assert count(url, GRAPH_STAND_IN) == TRIPLES
 
 
 def test_kg_push_to_a_named_graph_from_any_virtuoso_url(virtuoso):
     proc = kg_cli("push", "--endpoint", virtuoso.sparql_url, "--graph", NAMED)
     assert proc.returncode == 0, proc.stderr
-    assert f"Sent 10,033 triples to graph <{NAMED}>" in proc.stdout and "Note:" not in proc.stdout
-    assert "now holds 10,033 triples (0 before)" in proc.stdout
+    assert f"Sent {TRIPLES:,} triples to graph <{NAMED}>" in proc.stdout and "Note:" not in proc.stdout
+    assert f"now holds {TRIPLES:,} triples (0 before)" in proc.stdout
     for endpoint in (virtuoso.base_url, f"{virtuoso.base_url}/sparql-graph-crud"):
         again = kg_cli("push", "--endpoint", endpoint, "--graph", NAMED)
         assert again.returncode == 0, again.stderr
-        assert "now holds 10,033 triples (10,033 before)" in again.stdout
+        assert f"now holds {TRIPLES:,} triples ({TRIPLES:,} before)" in again.stdout
     replaced = push(virtuoso.base_url + "/", graph=NAMED, replace=True)
-    assert replaced.method == "Graph Store Protocol POST (3 requests), then MOVE"
-    assert (replaced.triples_before, replaced.triples_in_store) == (10033, 10033)
-    assert count(virtuoso.sparql_url, NAMED) == 10033
+    assert replaced.method == f"Graph Store Protocol POST ({-(-TRIPLES // 5000)} requests), then MOVE"
+    assert (replaced.triples_before, replaced.triples_in_store) == (TRIPLES, TRIPLES)
+    assert count(virtuoso.sparql_url, NAMED) == TRIPLES
 
 
 def test_kg_push_with_digest_credentials(virtuoso):
@@ -145,7 +156,7 @@ def test_kg_push_with_digest_credentials(virtuoso):
                   KG_PUSH_PASSWORD="dba")
     assert proc.returncode == 0, proc.stderr
     assert f"at {virtuoso.base_url}/sparql-graph-crud-auth (Graph Store Protocol POST" in proc.stdout
-    assert count(virtuoso.sparql_url, graph) == 10033
+    assert count(virtuoso.sparql_url, graph) == TRIPLES
     wrong = kg_cli("push", "--endpoint", virtuoso.sparql_url, "--graph", graph, "--user", "dba",
                    KG_PUSH_PASSWORD="not-dba")
     assert wrong.returncode == 1
@@ -157,10 +168,10 @@ def test_update_fallback_sends_no_blank_nodes(virtuoso):
     graph = NAMED + "/update"
     urls = StoreURLs(virtuoso.sparql_url, virtuoso.sparql_url, virtuoso.base_url + "/no-graph-store", "virtuoso")
     first = push(virtuoso.sparql_url, graph=graph, urls=urls)
-    assert first.method == "SPARQL Update INSERT DATA (11 requests), then ADD"  # 1,000 triples each
-    assert (first.triples_before, first.triples_in_store) == (0, 10033)
+    assert first.method == f"SPARQL Update INSERT DATA ({-(-TRIPLES // 1000)} requests), then ADD"  # 1,000 each
+    assert (first.triples_before, first.triples_in_store) == (0, TRIPLES)
     again = push(virtuoso.sparql_url, graph=graph, urls=urls)
-    assert (again.triples_before, again.triples_in_store) == (10033, 10033)
+    assert (again.triples_before, again.triples_in_store) == (TRIPLES, TRIPLES)
 
 
 def test_missing_update_grant_is_explained(virtuoso):
@@ -190,7 +201,7 @@ def test_virtuoso_killed_midway_leaves_the_target_unchanged(tmp_path, built):
         with pytest.raises(ServerError) as caught:
             push(server.sparql_url, graph=graph, chunk=2000, progress=kill_after_two)
     message = str(caught.value)
-    assert f"stopped after 4,000 of 10,033 triples; nothing was changed in graph <{graph}>" in message
+    assert f"stopped after 4,000 of {TRIPLES:,} triples; nothing was changed in graph <{graph}>" in message
     temp = message.split("the temporary graph <")[1].split(">")[0]
     with start_virtuoso(folder) as again:  # reopens the database: committed requests survive the kill
         assert count(again.sparql_url, graph) == 3
@@ -244,8 +255,13 @@ def pushed(tmp_path_factory, built):
         handle.server.stop()
 
 
+#: Queries whose answers on Virtuoso change from one server start to the next on the same data (seen here):
+#: their difference is expected but not every time.
+UNSTABLE = {"ivig_mechanism", "therapy_evidence", "tnf_inhibitor_dm"}
+
+
 @pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=VIRTUOSO_DIFFERENCES[name],
+    pytest.param(name, marks=pytest.mark.xfail(strict=name not in UNSTABLE, reason=VIRTUOSO_DIFFERENCES[name],
                                                raises=_RAISES.get(name, AssertionError)))
     if name in VIRTUOSO_DIFFERENCES else name
     for name in SAVED])

@@ -7,6 +7,7 @@ import json
 import click
 
 from kg.cli import format_option
+from kg.cli.graphs import graph_option, store_dir_option
 from kg.errors import ServerError, UsageError
 
 
@@ -58,14 +59,16 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
 @click.option("--limit", type=click.IntRange(min=0), help="Print at most N rows.")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default=None,
-              help="Embedded store backend (default: the faster, oxigraph).")
+              help="Embedded store (default: the persistent Oxigraph store; memory: a copy in rdflib).")
 @click.option("--curies", is_flag=True, help="Table: show each entity's CURIE beside its label.")
 @click.option("--labels/--no-labels", default=True, show_default=True,
               help="CSV, TSV, JSON: add a ...Label column beside every column of IRIs.")
 @click.option("--allow-service", is_flag=True,
               help="Let the query use SERVICE or LOAD (fetch other URLs); refused by default.")
+@graph_option
+@store_dir_option
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, limit: int | None,
-              store: str | None, curies: bool, labels: bool, allow_service: bool) -> None:
+              store: str | None, curies: bool, labels: bool, allow_service: bool, graph: str) -> None:
     """Run saved query NAME, the query of competency question NUMBER (see `kg queries`), or a FILE.rq.
 
     The table shows labels and cites each paper as [n] with its DOI or PMID below;
@@ -74,15 +77,17 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
     JSON format.
     """
     from kg.query import find_query, format_result, is_update, run_query
-    from kg.store import DEFAULT_STORE, load_graph
 
     saved = find_query(name)
-    graph = load_graph(store=store or DEFAULT_STORE)
     result = run_query(saved, _params(params), graph=graph, endpoint=endpoint, limit=limit, store=store,
                        allow_service=allow_service)
     if endpoint and is_update(saved.text):
         click.echo(f"update applied at {endpoint}")
         return
+    if result.graph is None:  # an endpoint's answer: label its IRIs from the curated graph
+        from kg.store import open_store
+
+        result.graph = open_store().rdflib_graph("curated")
     title = saved.asks or (saved.summary if saved.path and saved.summary != "(ad hoc query)" else None)
     if title and params:
         title += " (" + ", ".join(params) + ")"
@@ -100,11 +105,14 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
               help="Accept SPARQL Update and Graph Store writes, on a scratch copy discarded at exit.")
 @click.option("--public", is_flag=True,
               help="Allow a --host other machines can reach (the endpoint has no authentication).")
+@store_dir_option
 def serve_cmd(host: str, port: int, timeout: int, writable: bool, public: bool) -> None:
-    """Serve the built graph as a SPARQL 1.1 endpoint (Oxigraph) until Ctrl-C.
+    """Serve the graph store as a SPARQL 1.1 endpoint (Oxigraph) until Ctrl-C.
 
-    Read-only unless --writable. Builds the graph first if it is stale and loads
-    it into an Oxigraph store under dist/ (once per build).
+    Read-only unless --writable. The default graph is the union of the curated
+    graph and every import; each is also a named graph for GRAPH queries.
+    Builds the graph first if it is stale. Imports made while it runs are
+    served after a restart.
     """
     import signal
 

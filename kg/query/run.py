@@ -15,15 +15,24 @@ from kg.query.results import QueryResult
 from kg.query.saved import SavedQuery, find_query
 
 
-def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, graph: Graph | None = None,
-              endpoint: str | None = None, limit: int | None = None, store: str | None = None,
-              timeout: float = 60.0, allow_service: bool = False) -> QueryResult:
-    """Run a saved query (name, path or :class:`SavedQuery`) on the embedded graph or an endpoint.
+def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
+              graph: Graph | str | list[str] | None = None, endpoint: str | None = None, limit: int | None = None,
+              store: Any = None, timeout: float = 60.0, allow_service: bool = False) -> QueryResult:
+    """Run a saved query (name, path or :class:`SavedQuery`) on the embedded store, a graph, or an endpoint.
+
+    ``graph`` is an rdflib Graph to run on, or names the graphs of the
+    persistent store (:mod:`kg.store`) to query: ``"all"`` (the default: the
+    curated graph and every import), ``"curated"``, an import's name, or a
+    list of them. On an endpoint a name becomes the request's default graph
+    (``default-graph-uri``); ``"all"`` leaves the server's default. ``store``
+    is ``"oxigraph"`` (the persistent store, opened for this call), ``"memory"``
+    (a copy of the chosen graphs in rdflib's memory store) or an open
+    :class:`kg.store.Snapshot` to reuse across queries.
 
     Examples
     --------
     >>> from kg.query import run_query
-    >>> result = run_query("cni_type1_ifn")
+    >>> result = run_query("cni_type1_ifn", graph="curated")
     >>> for drug, status, basis in sorted({(str(r["drugLabel"]), str(r["status"]), str(r["basis"]))
     ...                                    for r in result.records()}):
     ...     print(drug, status, basis, sep=" | ")
@@ -32,29 +41,70 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *, 
     tacrolimus | raises | via mechanism
     """
     saved = query if isinstance(query, SavedQuery) else find_query(query)
-    if graph is None and (endpoint is None or any(p.type == "entity" for p in saved.params)):
-        from kg.store import DEFAULT_STORE, load_graph
+    selector = None if isinstance(graph, Graph) else (graph or "all")
+    rdf = graph if isinstance(graph, Graph) else None
+    snapshot = store if hasattr(store, "select") else None  # an open kg.store.Snapshot
+    names_entities = any(p.type == "entity" for p in saved.params)
+    if rdf is None and snapshot is None and (endpoint is None or names_entities):
+        if store == "memory" and endpoint is None:
+            from kg.store import load_graph
 
-        graph = load_graph(store=store or DEFAULT_STORE)
+            rdf = load_graph(store="memory", graph=selector)
+        else:
+            from kg.store import open_store
+
+            snapshot = open_store()
+    names = rdf if rdf is not None else snapshot.rdflib_graph("curated") if snapshot is not None else None
     from kg.lookup import NameIndex
 
-    index = NameIndex.of(graph) if graph is not None and any(p.type == "entity" for p in saved.params) else None
-    text = bind(saved, dict(params or {}), index if index is not None else graph)
+    index = NameIndex.of(names) if names is not None and names_entities else None
+    text = bind(saved, dict(params or {}), index if index is not None else names)
     if not endpoint:
         refuse_outbound(text, saved.name, allow_service)
     if not endpoint and is_update(text):
         raise QueryError(f"{saved.name} is a SPARQL Update and the embedded graph is read-only; "
                          f"run it on a writable store with --endpoint (kg serve --writable)")
     if endpoint:
-        result = _run_remote(text, check_endpoint_url(endpoint), saved.name, timeout)
+        result = _run_remote(text, check_endpoint_url(endpoint), saved.name, timeout, graphs=_graph_iris(selector))
+    elif rdf is not None:
+        result = _run_local(text, rdf, saved.name)
     else:
-        result = _run_local(text, graph, saved.name)
+        result = _run_store(text, snapshot, selector, saved.name)
     if limit is not None:
         if limit < 0:
             raise QueryError("--limit must be zero or more")
         result.rows = result.rows[:limit]
-    result.graph, result._index = graph, index
+    result.graph, result._index = names, index
     return result
+
+
+def _graph_iris(selector: str | list[str] | None) -> list[str]:
+    """IRIs of the graphs a selector names, without opening the store (for an endpoint); [] for "all"."""
+    from kg.store import CURATED, IMPORT_BASE, META
+
+    names = selector.split(",") if isinstance(selector, str) else list(selector or [])
+    names = [n.strip() for n in names]
+    if not names or "all" in names:
+        return []
+    return [CURATED if n == "curated" else META if n == "meta" else IMPORT_BASE + n for n in names]
+
+
+def _run_store(text: str, snapshot, selector, name: str) -> QueryResult:
+    """Run ``text`` with pyoxigraph on the graphs ``selector`` names in a store snapshot."""
+    import pyoxigraph as ox
+
+    from kg.store import to_rdflib
+
+    try:
+        res = snapshot.query(text, graph=selector)
+    except (SyntaxError, ValueError) as exc:
+        raise QueryError(f"{name}: {_one_line(exc)}") from exc
+    if isinstance(res, ox.QueryBoolean):
+        return QueryResult(variables=[], boolean=bool(res))
+    if not isinstance(res, ox.QuerySolutions):
+        raise QueryError(f"{name}: only SELECT and ASK queries are supported here")
+    variables = [v.value for v in res.variables]
+    return QueryResult(variables=variables, rows=[tuple(to_rdflib(t) for t in row) for row in res])
 
 
 def _run_local(text: str, graph: Graph, name: str) -> QueryResult:
@@ -133,7 +183,7 @@ def _syntax_message(message: str) -> str:
     return f"the endpoint rejected the query: {message}"
 
 
-def _run_remote(text: str, endpoint: str, name: str, timeout: float) -> QueryResult:
+def _run_remote(text: str, endpoint: str, name: str, timeout: float, graphs: list[str] = ()) -> QueryResult:
     import http.client
     from urllib.error import HTTPError, URLError
 
@@ -150,6 +200,9 @@ def _run_remote(text: str, endpoint: str, name: str, timeout: float) -> QueryRes
     target = update_endpoint(endpoint) if update else endpoint
     client = SPARQLWrapper(endpoint, updateEndpoint=update_endpoint(endpoint))
     client.setQuery(text)
+    for iri in graphs:  # the dataset: default-graph-uri / named-graph-uri of the SPARQL protocol
+        client.addDefaultGraph(iri)
+        client.addNamedGraph(iri)
     client.setMethod(POST)
     client.setReturnFormat(JSON)
     client.setTimeout(int(timeout))

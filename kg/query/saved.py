@@ -130,6 +130,11 @@ def find_query(name_or_path: str, folder: Path | None = None) -> SavedQuery:
         if not candidate.is_file():
             raise QueryError(f"no query file {name_or_path}")
         return load_query(candidate, strict=False)
+    from kg.project import Project
+
+    own = (folder or Project.discover().queries) / f"{name_or_path}.rq"
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name_or_path) and own.is_file():  # read only the one asked for
+        return load_query(own)
     queries = saved_queries(folder)
     if name_or_path in queries:
         return queries[name_or_path]
