@@ -1,7 +1,8 @@
 """Fixtures shared by tests/ and by the doctests in kg/: the built graph, built once per session (cached in dist/).
 
-Docstring examples that use ``graph`` (the built graph, default store) or
-``G`` (its networkx projection) get them here, so their printed answers are
+Docstring examples that use ``graph`` (the built graph, default store),
+``G`` (its networkx projection) or ``evidence`` (its cases and literature,
+``kg.clinical.clinical_evidence``) get them here, so their printed answers are
 checked against the real graph rather than skipped.
 """
 
@@ -56,9 +57,17 @@ def network(graph):
     return project(graph)
 
 
+@pytest.fixture(scope="session")
+def evidence(graph):
+    """The patients, treatment courses and therapy reports of the built graph (kg.clinical)."""
+    from kg.clinical import clinical_evidence
+
+    return clinical_evidence(graph)
+
+
 @pytest.fixture(autouse=True)
 def _doctest_graph(request, doctest_namespace):
-    """Give doctests that name ``graph`` or ``G`` the built graph and its projection."""
+    """Give doctests that name ``graph``, ``G`` or ``evidence`` the built graph, its projection, its cases."""
     from _pytest.doctest import DoctestItem
 
     if not isinstance(request.node, DoctestItem):
@@ -67,6 +76,8 @@ def _doctest_graph(request, doctest_namespace):
     if "graph" in source or "G" in source:
         doctest_namespace["graph"] = request.getfixturevalue("graph")
         doctest_namespace["G"] = request.getfixturevalue("network")
+    if "evidence" in source:
+        doctest_namespace["evidence"] = request.getfixturevalue("evidence")
 
 
 #: Doctests that start a real server or browser belong to the slow tests (they still run in CI).

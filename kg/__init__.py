@@ -9,6 +9,7 @@ matching ``kg`` command calls)::
     G = kg.project(graph)                            # the networkx projection
     p = kg.explain(G, "tacrolimus", "type I interferon", evidence=kg.clinical_evidence(graph))
     print(kg.reports.explain_text(p))                # what `kg explain` prints
+    kg.plots.timeline(kg.clinical_evidence(graph))   # figures (matplotlib, 'dmkg[plots]')
 
 Attributes are imported on first use, so ``import kg`` stays cheap.
 """
@@ -16,6 +17,8 @@ Attributes are imported on first use, so ``import kg`` stays cheap.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 #: public name -> "module:attribute" (or "module" for a submodule)
@@ -45,9 +48,35 @@ _API = {
     "KGError": "kg.errors:KGError",
     "reports": "kg.reports",
     "render": "kg.render",
+    "plots": "kg.plots",
 }
 
 __all__ = sorted(_API)
+
+
+#: API functions that share their name with a submodule and must stay the function: nothing uses
+#: these submodules as ``kg.project.X`` / ``kg.export.X`` attributes (they are imported with ``from``).
+#: ``kg.build`` is left alone: ``import kg.build; kg.build.swap_symlink = ...`` patches the module.
+_FUNCTIONS_OVER_MODULES = frozenset({"project", "export"})
+
+
+class _Package(types.ModuleType):
+    """``kg`` itself: ``kg.project`` and ``kg.export`` stay the functions after their submodules load.
+
+    Importing a submodule binds it on its package, so the first ``import
+    kg.project`` anywhere (the store does it) would turn ``kg.project`` into the
+    module ``kg/project.py``. This refuses that binding for the names in
+    :data:`_FUNCTIONS_OVER_MODULES`; the submodule stays in ``sys.modules``,
+    where ``from kg.project import Project`` finds it.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

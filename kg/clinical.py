@@ -182,6 +182,23 @@ class ClinicalEvidence:
         return [r for r in self.recommendations if r.drug == drug]
 
 
+#: Days in each UCUM time unit the curated durations use (a month is a twelfth of a Julian year).
+TIME_DAYS = {"d": 1.0, "wk": 7.0, "mo": 30.4375, "a": 365.25}
+
+
+def months(value: float | None, unit: str) -> float | None:
+    """A duration in months, or None when its value or unit is not given.
+
+    Examples
+    --------
+    >>> months(2, "a"), months(8, "wk") is not None, months(None, "mo"), months(3, "")
+    (24.0, True, None, None)
+    """
+    if value is None or unit not in TIME_DAYS:
+        return None
+    return value * TIME_DAYS[unit] / TIME_DAYS["mo"]
+
+
 def _num(value: float) -> str:
     return f"{value:g}"
 

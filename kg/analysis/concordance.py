@@ -30,13 +30,12 @@ import networkx as nx
 from kg.analysis.explain import Prediction, explain
 from kg.analysis.paths import Mechanisms, mechanisms
 from kg.answers import Effect
-from kg.clinical import ClinicalEvidence, Course, DoseRecommendation, DoseStep, patient_index
+from kg.clinical import TIME_DAYS, ClinicalEvidence, Course, DoseRecommendation, DoseStep, months, patient_index
 
 __all__ = ["Concordance", "ConcordanceRow", "Contrast", "Difference", "concordance", "dose_statement",
            "parse_dose_unit"]
 
 _MASS = {"g": 1000.0, "mg": 1.0, "ug": 0.001, "mcg": 0.001}
-_TIME_DAYS = {"d": 1.0, "wk": 7.0, "mo": 30.4375, "a": 365.25}
 
 
 @dataclass(frozen=True)
@@ -69,9 +68,9 @@ def parse_dose_unit(unit: str) -> DoseUnit | None:
         return None
     per_kg = "kg" in parts[1:]
     times = [p for p in parts[1:] if p != "kg"]
-    if len(times) > 1 or any(t not in _TIME_DAYS for t in times):
+    if len(times) > 1 or any(t not in TIME_DAYS for t in times):
         return None
-    return DoseUnit(mg=_MASS[parts[0]], per_kg=per_kg, per_days=_TIME_DAYS[times[0]] if times else None)
+    return DoseUnit(mg=_MASS[parts[0]], per_kg=per_kg, per_days=TIME_DAYS[times[0]] if times else None)
 
 
 def _fmt(value: float) -> str:
@@ -109,12 +108,6 @@ def dose_statement(value: float, unit: str, ref_value: float, ref_unit: str, ref
                 f"(it equals it at {_fmt(weight)} kg)")
     weight = db / da                   # weight-based dose against an absolute one
     return f"{here} is above {there} for any patient heavier than {_fmt(weight)} kg (it equals it at {_fmt(weight)} kg)"
-
-
-def _months(value: float | None, unit: str) -> float | None:
-    if value is None or unit not in _TIME_DAYS:
-        return None
-    return value * _TIME_DAYS[unit] / _TIME_DAYS["mo"]
 
 
 @dataclass
@@ -320,8 +313,8 @@ def differences(failed: Course, succeeded: Course, evidence: ClinicalEvidence) -
         out.append(diff)
     if failed.duration() != succeeded.duration():
         diff = Difference("duration", failed.duration(), succeeded.duration())
-        took = _months(succeeded.response_after_value, succeeded.response_after_unit)
-        lasted = _months(failed.duration_value, failed.duration_unit)
+        took = months(succeeded.response_after_value, succeeded.response_after_unit)
+        lasted = months(failed.duration_value, failed.duration_unit)
         if took is not None and lasted is not None and lasted < took:
             diff.statements.append(
                 f"the failed course lasted {failed.duration()}, less than the favourable course took to respond "

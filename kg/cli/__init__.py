@@ -32,7 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "concordance": ("kg.cli.analysis:concordance_cmd", "Predictions against observed case outcomes."),
     "bridges": ("kg.cli.analysis:bridges_cmd", "Entities that connect two diseases, ranked."),
     "similar": ("kg.cli.analysis:similar_cmd", "Drugs with the most similar signed mechanisms."),
-    "viz": ("kg.cli.viz:viz_cmd", "Interactive offline HTML view of the graph, a neighbourhood, a path or a case."),
+    "viz": ("kg.cli.viz:viz_cmd",
+            "Interactive offline HTML view of the graph, a neighbourhood, a path or a case (or a case's timeline)."),
+    "plot": ("kg.cli.plot:plot_cmd",
+             "Figures as PNG/SVG/PDF: case timeline, literature evidence, prediction components."),
     "bench": ("kg.cli.bench:bench_cmd", "Benchmarks: embedded stores and analyses, as ratios to a baseline."),
 }
 

@@ -27,10 +27,13 @@ def _slug(*parts: str) -> str:
 @click.option("--case", "case", metavar="ID", help="Draw one patient's treatment sequence (000-1, a CURIE or label).")
 @click.option("--max-nodes", type=click.IntRange(min=10), default=1500, show_default=True,
               help="Above this many nodes, group leaves and then the least connected nodes.")
+@click.option("--format", "fmt", type=click.Choice(("html", "png", "svg", "pdf")), default=None,
+              help="html: the interactive page (default); png, svg, pdf: with --case, the patient's "
+                   "timeline figure (needs 'dmkg[plots]'). Default: from the suffix of --out, else html.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="HTML file to write (default: a name after the view, in the current folder).")
+              help="File to write (default: a name after the view, in the current folder).")
 def viz_cmd(focus: str | None, depth: int, types: str | None, path_: tuple[str, str] | None, max_length: int,
-            case: str | None, max_nodes: int, out: Path | None) -> None:
+            case: str | None, max_nodes: int, fmt: str | None, out: Path | None) -> None:
     """Write an interactive view of the graph as one HTML file that works offline.
 
     \b
@@ -39,6 +42,7 @@ def viz_cmd(focus: str | None, depth: int, types: str | None, path_: tuple[str, 
     kg viz --types Drug,Cytokine             only some node types
     kg viz --path "TNF inhibitor" dermatomyositis
     kg viz --case 000-1                      a patient's courses, in order, with outcomes
+    kg viz --case 000-1 --format png         the same patient's courses on a time axis (a figure)
 
     Nodes are coloured and shaped by type, sized by their number of links;
     edges are coloured by effect (raises, lowers, leaves unchanged, treats,
@@ -50,6 +54,15 @@ def viz_cmd(focus: str | None, depth: int, types: str | None, path_: tuple[str, 
         raise UsageError(f"choose one view: {' and '.join(chosen)} cannot be combined")
     if (path_ or case) and types:
         raise UsageError("--types filters the whole graph or a --focus view, not --path or --case")
+
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+        fmt = suffix if suffix in ("png", "svg", "pdf") else "html"
+    if fmt != "html":
+        if not case:
+            raise UsageError(f"--format {fmt} draws a patient's timeline: give --case ID (other views are html)")
+        _case_figure(case, fmt, out or Path(f"case-{_slug(case)}.{fmt}"))
+        return
 
     from kg.render import case_view, network_view, path_view, write_html
     from kg.store import load_graph
@@ -71,3 +84,15 @@ def viz_cmd(focus: str | None, depth: int, types: str | None, path_: tuple[str, 
     target = write_html(net, out or Path(default))
     click.echo(f"wrote {target} ({len(net.nodes)} nodes, {len(net.edges)} edges): {net.view['title']}")
     click.echo("Open it in a browser; it needs no network.")
+
+
+def _case_figure(case: str, fmt: str, out: Path) -> None:
+    """One patient's courses on a time axis (:func:`kg.plots.timeline`), written as ``fmt``."""
+    from kg.clinical import clinical_evidence
+    from kg.plots import save_figure, timeline
+    from kg.store import load_graph
+
+    fig = timeline(clinical_evidence(load_graph()), [case])
+    lane = fig.kg_layout.lanes[0]
+    target = save_figure(fig, out, fmt)
+    click.echo(f"wrote {target} ({len(fig.kg_layout.bars)} courses): {lane.case_id} {lane.label}")

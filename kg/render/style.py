@@ -106,3 +106,43 @@ def outcome_style(outcome: str | None) -> tuple[str, str, str]:
 def node_size(degree: int) -> float:
     """Glyph radius from degree: 10 for a leaf, growing with the square root, capped at 42."""
     return round(min(42.0, 8.0 + 4.0 * max(degree, 0) ** 0.5), 1)
+
+
+# Outcome classes (the reasoner's kg:FavourableOutcome / PartialOutcome / NonResponseOutcome, see
+# kg.clinical.Course.outcome_class), in legend order: class -> (legend text, colour). The figures
+# colour a course by its class; the case view colours by the finer outcome (OUTCOME_STYLE).
+OUTCOME_CLASS_STYLE: dict[str, tuple[str, str]] = {
+    "favourable": ("favourable (response, remission)", "#2f9e44"),
+    "partial": ("partial response", "#fab005"),
+    "non-response": ("no response, minimal response, relapse", "#e03131"),
+    "not assessed": ("not assessed", "#adb5bd"),
+}
+
+# Directions of literature therapy reports (local names of kg:Direction individuals), in legend
+# order: name -> (legend text, colour).
+DIRECTION_STYLE: dict[str, tuple[str, str]] = {
+    "benefit": ("benefit", "#2f9e44"),
+    "limited_benefit": ("limited benefit", "#94d82d"),
+    "no_benefit": ("no benefit", "#f59f00"),
+    "induced_or_worsened": ("induced or worsened", "#e03131"),
+    "adverse_reaction": ("adverse reaction", "#9c36b5"),
+    "not_stated": ("direction not stated", "#adb5bd"),
+}
+
+# Study designs (local names of kg:EvidenceType individuals) -> matplotlib marker.
+DESIGN_MARKER: dict[str, str] = {
+    "controlled_trial": "*",
+    "open_label_trial": "D",
+    "prospective_study": "P",
+    "retrospective_study": "^",
+    "case_series": "s",
+    "case_report": "o",
+    "review": "X",
+    "conference_abstract": "v",
+    "laboratory_study": "h",
+}
+
+
+def outcome_class_colour(outcome_class: str) -> str:
+    """Fill colour of an outcome class ('favourable', 'partial', 'non-response', 'not assessed')."""
+    return OUTCOME_CLASS_STYLE.get(outcome_class, OUTCOME_CLASS_STYLE["not assessed"])[1]
