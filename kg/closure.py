@@ -15,16 +15,15 @@ no curated file may use it, and none of it is given to HermiT (it is computed
 from the graph HermiT has already classified). Both ends of every triple are
 IRIs in the project's namespace:
 
-==========================  ==========================================================  ===========================================
-property                    subject -> objects                                          SPARQL path it replaces
-==========================  ==========================================================  ===========================================
-``kg:subPropertyOfOrSelf``  a project object property -> itself and every super-property  ``rdfs:subPropertyOf*`` (an annotation)
-``kg:subtypeOfOrSelf``      an entity -> itself and every broader kind                   ``kg:subtypeOf*``
-``kg:sameLineageAs``        an entity -> itself, its broader kinds and its subtypes      ``(^kg:subtypeOf*|kg:subtypeOf+)``
-``kg:memberOfOrSelf``       an entity -> itself and every family it belongs to           ``kg:memberOf*``
-``kg:broaderOrSelf``        an entity or class -> itself, its classes (asserted or       ``(rdf:type|rdfs:subClassOf|kg:subtypeOf)*``
-                            inferred by HermiT), their superclasses, its broader kinds
-==========================  ==========================================================  ===========================================
+* ``kg:subPropertyOfOrSelf``: a project object property -> itself and every
+  super-property (replaces ``rdfs:subPropertyOf*``; an annotation);
+* ``kg:subtypeOfOrSelf``: an entity -> itself and every broader kind (``kg:subtypeOf*``);
+* ``kg:sameLineageAs``: an entity -> itself, its broader kinds and its subtypes
+  (``(^kg:subtypeOf*|kg:subtypeOf+)``);
+* ``kg:memberOfOrSelf``: an entity -> itself and every family it belongs to (``kg:memberOf*``);
+* ``kg:broaderOrSelf``: an entity or class -> itself, its classes (asserted or inferred
+  by HermiT), their superclasses, its broader kinds
+  (``(rdf:type|rdfs:subClassOf|kg:subtypeOf)*``).
 
 "Entity" is every individual of a class under ``kg:BiomedicalEntity``
 (asserted or inferred), every project class, and anything linked by
