@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -99,14 +98,12 @@ def test_a_folder_named_like_a_source_is_one_line(data, tbox):
     assert problems(data, tbox) == [(folder, None, "is a folder, not a YAML file")]
 
 
-def test_billion_laughs_is_refused_quickly_at_the_first_alias(data, tbox):
+def test_billion_laughs_is_refused_at_the_first_alias(data, tbox):
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
     path = source(data, "\n".join(lines) + "\n")
     assert path.stat().st_size < 1024
-    started = time.perf_counter()
-    found = problems(data, tbox)
-    assert time.perf_counter() - started < 5
+    found = problems(data, tbox)  # refused at the first alias, before any expansion
     assert found == [(path, 2, "YAML aliases (*name) are not allowed in curated files; write the value out")]
 
 
@@ -198,13 +195,11 @@ def test_contradicting_facts_of_one_source_are_a_warning_naming_both_lines(data,
     assert (KG.cyclosporine, KG.decreases, KG.il2) in result.graph
 
 
-def test_five_thousand_problems_make_a_short_message_quickly(data, tbox):
+def test_five_thousand_problems_make_a_short_message(data, tbox):
     facts = "".join(f"  - {{s: nosuchdrug{i}, p: inhibits, o: calcineurin, at: x}}\n" for i in range(5000))
     source(data, HEAD + "facts:\n" + facts)
-    started = time.perf_counter()
     with pytest.raises(DataError) as info:
         compile_curation(read_curation(data), tbox)
-    assert time.perf_counter() - started < 20
     assert len(info.value.problems) == 5000
     lines = str(info.value).splitlines()
     assert len(lines) == SHOWN_PROBLEMS + 2 and lines[-1] == "  ... and 4950 more"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import sys
-import time
 import unicodedata
 from collections import Counter
 
@@ -13,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.render_text import table
 from kg.text import Column, Footnotes, cell_width, clean, render, terminal_width, words, wrap
 
 # Fourteen columns as `kg query failed_regimens` returns them (labels with CURIEs, as cell_text writes them).
@@ -254,18 +252,10 @@ def test_terminal_width(monkeypatch):
     assert render(["a"], [["x " * 60]]).count("\n") == 4  # header, rule, 119 cells of text at 100: two lines
 
 
-def test_render_text_shim_delegates(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "80")
-    assert table(WIDE_HEADERS, WIDE_ROWS, title="t") == render(WIDE_HEADERS, WIDE_ROWS, title="t", width=80)
-
-
-def test_thousand_rows_ten_columns_is_quick():
+def test_thousand_rows_ten_columns_keep_words_whole():
     rows = [[f"row {r} col {c} " + "word " * (c % 4) for c in range(10)] for r in range(1000)]
     for layout in ("auto", "table", "cards"):
-        start = time.perf_counter()
         text = render([f"column {c}" for c in range(10)], rows, width=120, layout=layout)
-        elapsed = time.perf_counter() - start
-        assert elapsed < 1.0, f"{layout}: {elapsed:.3f} s"
         assert_words_whole(text, [c for row in rows for c in row])
         assert max(cell_width(line) for line in lines_of(text)) <= 120
 

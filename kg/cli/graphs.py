@@ -62,11 +62,11 @@ def graphs_cmd(fmt: str) -> None:
         click.echo(json.dumps({"store": str(Project.discover().store), "graphs": [i.to_dict() for i in infos]},
                               indent=2, ensure_ascii=False))
         return
-    from kg.render_text import table
+    from kg.text import render
 
     rows = [[i.name, i.kind, _count(i.triples), _count(i.nodes), _count(i.edges), (i.imported_at or "-")[:10]]
             for i in infos]
-    click.echo(table(["graph", "kind", "triples", "nodes", "edges", "loaded"], rows,
+    click.echo(render(["graph", "kind", "triples", "nodes", "edges", "loaded"], rows,
                      title=f"{len(rows)} graphs in {Project.discover().store}"), nl=False)
     for i in infos:  # provenance, one line each (the table stays within 80 columns)
         facts = [f"{i.source or '-'} ({i.format or '-'}, {_size(i.size)})", f"sha256 {(i.sha256 or '-')[:12]}",
