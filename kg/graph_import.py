@@ -295,11 +295,25 @@ def import_graph(path: Path | str, project: Project | None = None, *, name: str 
             fields = load_kgx(writer.store, path, fmt, iri, prefixes)
         else:
             fields = _load_rdf(writer.store, path, fmt, iri)
+        fields.update(_join(writer.store, iri, fields))
         info = _info(writer.store, name, iri, fmt, fields)
         write_record(writer.store, info)
         writer.marker = {"change": f"{'replace' if old else 'import'} {name} from {path.name}"}
         writer.discard = dry_run
     return ImportReport(info=info, seconds=time.perf_counter() - started, replaced=old is not None)
+
+
+def _join(store, iri: str, fields: dict) -> dict:
+    """Link the import's nodes to curated entities by identifier (:mod:`kg.joins`); the record's fields."""
+    from kg.joins import join_import
+    from kg.store import CURATED
+
+    joins = join_import(store, iri, CURATED)
+    out = {"joins": dict(sorted(joins.by_prefix.items())), "candidates": tuple(joins.candidates),
+           "candidate_count": joins.candidate_count}
+    if fields.get("triples") is not None:
+        out["triples"] = fields["triples"] + len(joins.written)
+    return out
 
 
 def _info(store, name: str, iri: str, fmt: str, fields: dict) -> GraphInfo:

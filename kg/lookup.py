@@ -158,6 +158,11 @@ class NameIndex:
         what = what or kind
         text = name.strip()
         hits = self.by_key.get(normalise(text), [])
+        if not hits and ":" in text:  # another spelling of an identifier: an IRI, a lower-case prefix, Kind::id
+            from kg.identifiers import canonical_curie
+
+            canonical = canonical_curie(text)
+            hits = self.by_key.get(normalise(canonical), []) if canonical else []
         fitting = [h for h in hits if self._fits(h, kind)]
         if len(fitting) > 1:
             exact = [h for h in fitting if normalise(self.labels.get(h, "")) == normalise(text)]

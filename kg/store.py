@@ -86,6 +86,9 @@ class GraphInfo:
     build_id: str | None = None       # the curated graph's build
     unmapped: dict = field(default_factory=dict)  # CURIE prefix -> identifiers given fallback IRIs
     notes: tuple[str, ...] = ()
+    joins: dict = field(default_factory=dict)     # prefix -> imported nodes linked to a curated entity (kg.joins)
+    candidates: tuple[dict, ...] = ()             # label matches without a shared identifier (first 50)
+    candidate_count: int = 0
 
     @property
     def source(self) -> str | None:
@@ -103,6 +106,7 @@ class GraphInfo:
         data = asdict(self)
         data["files"] = list(self.files)
         data["notes"] = list(self.notes)
+        data["candidates"] = list(self.candidates)
         return data
 
     @classmethod
@@ -110,6 +114,7 @@ class GraphInfo:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["files"] = tuple(known.get("files") or ())
         known["notes"] = tuple(known.get("notes") or ())
+        known["candidates"] = tuple(known.get("candidates") or ())
         return cls(**known)
 
 

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("kg.cli.graphs:import_cmd",
                "Add a curated source (.yaml), or import an RDF or KGX graph into the store."),
     "graphs": ("kg.cli.graphs:graphs_cmd", "The graphs in the store (curated build and imports), with provenance."),
+    "lookup": ("kg.cli.records:lookup_cmd", "One entity by any name or identifier, and the graphs that mention it."),
     "queries": ("kg.cli.query:queries_cmd", "List the saved SPARQL queries with their summaries."),
     "query": ("kg.cli.query:query_cmd", "Run a saved query (or a .rq file) on the embedded store or an endpoint."),
     "serve": ("kg.cli.query:serve_cmd", "Serve the built graph as a read-only SPARQL 1.1 endpoint (Oxigraph)."),

@@ -67,17 +67,28 @@ def graphs_cmd(fmt: str) -> None:
     rows = [[i.name, i.kind, _count(i.triples), _count(i.nodes), _count(i.edges), (i.imported_at or "-")[:10]]
             for i in infos]
     click.echo(render(["graph", "kind", "triples", "nodes", "edges", "loaded"], rows,
-                     title=f"{len(rows)} graphs in {Project.discover().store}"), nl=False)
+                     title=f"{len(rows)} graph{'s' if len(rows) != 1 else ''} in {Project.discover().store}"), nl=False)
     for i in infos:  # provenance, one line each (the table stays within 80 columns)
         facts = [f"{i.source or '-'} ({i.format or '-'}, {_size(i.size)})", f"sha256 {(i.sha256 or '-')[:12]}",
                  *(x for x in (i.title, i.license and f"licence {i.license}") if x)]
         click.echo(f"{i.name}: " + "; ".join(facts))
+        if i.kind == "import":
+            click.echo(f"{i.name}: {_joined(i)}")
     for info in infos:
         for note in info.notes:
             click.echo(f"{info.name}: {note}")
         if info.unmapped:
             shown = ", ".join(f"{p or '(no prefix)'} {n:,}" for p, n in sorted(info.unmapped.items()))
             click.echo(f"{info.name}: identifiers of unknown prefixes got IRIs under {info.iri}/: {shown}")
+
+
+def _joined(info) -> str:
+    """'joined to the curated graph: 2 nodes (DRUGBANK 1, MONDO 1)' from an import's record."""
+    if not info.joins:
+        return "joined to the curated graph: no node shares an identifier with a curated entity"
+    total = sum(info.joins.values())
+    return (f"joined to the curated graph: {total:,} node{'s' if total != 1 else ''} by identifier ("
+            + ", ".join(f"{p} {n:,}" for p, n in info.joins.items()) + ")")
 
 
 def _prefixes(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -147,6 +158,11 @@ def import_cmd(file: Path | None, name: str | None, fmt: str | None, replace: bo
     click.echo(f"{verb} {info.name}: {counts} from {info.source} ({info.format}, {report.seconds:.1f} s)")
     if not dry_run:
         click.echo(f"  graph <{info.iri}>; query it with --graph {info.name}, or with everything (the default)")
+    click.echo(f"  {_joined(info)}")
+    if info.candidate_count:
+        shown = ", ".join(f"{c['label']} ~ {c['entity']}" for c in info.candidates[:5])
+        click.echo(f"  {info.candidate_count:,} nodes share only a label with a curated entity (not linked): "
+                   f"{shown}{', ...' if info.candidate_count > 5 else ''}")
     for note in info.notes:
         click.echo(f"  note: {note}")
     if info.unmapped:

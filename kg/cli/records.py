@@ -1,4 +1,4 @@
-"""``kg cases`` and ``kg cite``."""
+"""``kg cases``, ``kg cite`` and ``kg lookup``."""
 
 from __future__ import annotations
 
@@ -48,4 +48,26 @@ def cite_cmd(publication: str, fmt: str) -> None:
         click.echo(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
         return
     text = cite_text(record)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.command("lookup")
+@click.argument("name")
+@format_option(("table", "json"))
+def lookup_cmd(name: str, fmt: str) -> None:
+    """One entity: its labels and identifiers, and every graph in the store that mentions it.
+
+    NAME is a label, a synonym, or an identifier in any common form (CHEBI:4031,
+    drugbank:DB00091, http://purl.obolibrary.org/obo/MONDO_0016367, Compound::DB00091).
+    Imported graphs are matched through shared identifiers (see `kg import`).
+    """
+    from kg.entity import entity_text, look_up
+    from kg.store import open_store
+
+    with open_store() as snapshot:
+        record = look_up(snapshot, name)
+    if fmt == "json":
+        click.echo(json.dumps(record.to_dict(), indent=2, ensure_ascii=False))
+        return
+    text = entity_text(record)
     click.echo(text, nl=not text.endswith("\n"))

@@ -1,0 +1,120 @@
+"""Imported graphs meet the curated one by identifier (issue 13, item 3), and `kg lookup` shows where.
+
+Two small fixtures written for these tests: a Turtle file that names its nodes with
+identifiers.org and bioregistry.io IRIs (as many RDF dumps do), and a KGX pair in
+Hetionet's style (``Compound::DB00091``, ``Gene::3458``) that kg import keeps under
+fallback IRIs. Both must join the named curated entities, and only those.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.entity import look_up
+from kg.graph_import import import_graph, remove_import
+from kg.project import Project
+from kg.store import IMPORT_BASE, open_store
+
+EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+KG = "https://w3id.org/dmkg/"
+
+TURTLE = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/vocab/> .
+<https://identifiers.org/ncbigene:3458> rdfs:label "IFNG gene" ; ex:associatedWith <https://bioregistry.io/mondo:0016367> .
+<https://bioregistry.io/mondo:0016367> rdfs:label "DM" .
+<https://identifiers.org/DRUGBANK:DB00864> ex:downregulates <https://identifiers.org/ncbigene:3458> .
+<http://example.org/node/42> rdfs:label "Tacrolimus" ; ex:similarTo <http://example.org/node/43> .
+<http://example.org/node/43> rdfs:label "an unrelated compound" .
+"""
+# Curated identifiers (data/identifiers.tsv): ifn_gamma NCBIGene:3458, dermatomyositis MONDO:0016367,
+# tacrolimus DRUGBANK:DB00864. Node 42 shares only a label (tacrolimus) with the curated graph.
+
+HET_NODES = ("id\tcategory\tname\n"
+             "Compound::DB00091\tbiolink:SmallMolecule\tCyclosporine\n"
+             "Gene::3458\tbiolink:Gene\tIFNG\n"
+             "Gene::99999999\tbiolink:Gene\tnot curated\n")
+HET_EDGES = ("subject\tpredicate\tobject\n"
+             "Compound::DB00091\tbiolink:affects\tGene::3458\n"
+             "Compound::DB00091\tbiolink:affects\tGene::99999999\n")
+
+
+@pytest.fixture
+def project(built, tmp_path) -> Project:
+    return Project(root=Project.discover().root, store_override=tmp_path / "store")
+
+
+def links(project: Project, name: str) -> set[tuple[str, str]]:
+    query = f"SELECT ?e ?n WHERE {{ GRAPH <{IMPORT_BASE}{name}> {{ ?e <{EXACT}> ?n }} }}"
+    with open_store(project) as snapshot:
+        return {(row[0].value[len(KG):], row[1].value) for row in snapshot.query(query)}
+
+
+def test_rdf_nodes_named_by_identifiers_org_and_bioregistry_join_by_identifier(project, tmp_path):
+    path = tmp_path / "other.ttl"
+    path.write_text(TURTLE, encoding="utf-8")
+    info = import_graph(path, project).info
+    assert info.joins == {"DRUGBANK": 1, "MONDO": 1, "NCBIGene": 1}
+    # the curated graph itself states kg:ifn_gamma skos:exactMatch <https://identifiers.org/ncbigene:3458>
+    assert links(project, "other") == {
+        ("dermatomyositis", "https://bioregistry.io/mondo:0016367"),
+        ("tacrolimus", "https://identifiers.org/DRUGBANK:DB00864")}
+    assert info.triples == 7 + 2  # the file's 7 triples and the 2 computed links
+    assert (info.candidate_count, info.candidates) == (1, ({"node": "http://example.org/node/42",
+                                                           "label": "Tacrolimus", "entity": "kg:tacrolimus"},))
+    # a question across both graphs: which imported genes does a curated calcineurin inhibitor act on?
+    query = f"""SELECT ?drug ?gene WHERE {{ ?drug a <{KG}CalcineurinInhibitor> ; <{EXACT}> ?node .
+        ?node <http://example.org/vocab/downregulates> ?g . ?gene <{EXACT}> ?g }}"""  # over the union
+    with open_store(project) as snapshot:
+        assert [(r[0].value, r[1].value) for r in snapshot.query(query)] == [(KG + "tacrolimus", KG + "ifn_gamma")]
+
+
+def test_hetionet_style_kgx_ids_join_and_removing_the_import_removes_its_links(project, tmp_path):
+    folder = tmp_path / "het"
+    folder.mkdir()
+    (folder / "het_nodes.tsv").write_text(HET_NODES, encoding="utf-8")
+    (folder / "het_edges.tsv").write_text(HET_EDGES, encoding="utf-8")
+    info = import_graph(folder, project, name="het").info
+    assert info.joins == {"DRUGBANK": 1, "NCBIGene": 1}
+    base = f"{IMPORT_BASE}het/"
+    assert links(project, "het") == {("cyclosporine", base + "Compound/:DB00091"), ("ifn_gamma", base + "Gene/:3458")}
+    with open_store(project) as snapshot:
+        record = look_up(snapshot, "Compound::DB00091")
+    assert (record.curie, [(m.graph, m.edges) for m in record.mentions][1:]) == ("kg:cyclosporine", [("het", 2)])
+    remove_import("het", project)
+    with open_store(project) as snapshot:
+        assert bool(snapshot.query(f"ASK {{ ?e <{EXACT}> <{base}Compound/:DB00091> }}")) is False
+        assert [m.graph for m in look_up(snapshot, "cyclosporine").mentions] == ["curated"]
+
+
+def test_kg_lookup_and_kg_import_say_where_an_entity_is(project, tmp_path, monkeypatch):
+    from kg.cli.graphs import import_cmd
+    from kg.cli.records import lookup_cmd
+
+    monkeypatch.setenv("KG_STORE", str(project.store))
+    monkeypatch.setenv("COLUMNS", "80")
+    path = tmp_path / "other.ttl"
+    path.write_text(TURTLE, encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(import_cmd, [str(path)], catch_exceptions=False).output
+    assert "  joined to the curated graph: 3 nodes by identifier (DRUGBANK 1, MONDO 1, NCBIGene 1)\n" in out
+    assert "  1 nodes share only a label with a curated entity (not linked): Tacrolimus ~ kg:tacrolimus\n" in out
+    text = runner.invoke(lookup_cmd, ["ncbigene:3458"], catch_exceptions=False).output
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "IFN-γ (kg:ifn_gamma)" in text and "NCBIGene:3458" in text
+    data = json.loads(runner.invoke(lookup_cmd, ["https://www.ncbi.nlm.nih.gov/gene/3458", "--format", "json"],
+                                    catch_exceptions=False).output)
+    assert [(m["graph"], m["nodes"], m["edges"]) for m in data["mentions"]][1:] == [
+        ("other", ["https://identifiers.org/ncbigene:3458"], 2)]
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    kg = str(Path(sys.executable).parent / "kg")
+    missing = subprocess.run([kg, "lookup", "cyclosporinn"], capture_output=True, text=True,
+                             env={**os.environ, "KG_STORE": str(project.store)})
+    assert (missing.returncode, missing.stdout, missing.stderr) == (
+        1, "", "error: unknown entity 'cyclosporinn'; did you mean 'cyclosporin', 'cyclosporine', 'cyclosporin A'?\n")
