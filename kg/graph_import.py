@@ -309,8 +309,11 @@ def _join(store, iri: str, fields: dict) -> dict:
     from kg.store import CURATED
 
     joins = join_import(store, iri, CURATED)
+    from kg.external import count_signed
+
+    signed, unsigned = count_signed(store, iri)
     out = {"joins": dict(sorted(joins.by_prefix.items())), "candidates": tuple(joins.candidates),
-           "candidate_count": joins.candidate_count}
+           "candidate_count": joins.candidate_count, "signed": signed, "unsigned": unsigned}
     if fields.get("triples") is not None:
         out["triples"] = fields["triples"] + len(joins.written)
     return out

@@ -89,6 +89,8 @@ class GraphInfo:
     joins: dict = field(default_factory=dict)     # prefix -> imported nodes linked to a curated entity (kg.joins)
     candidates: tuple[dict, ...] = ()             # label matches without a shared identifier (first 50)
     candidate_count: int = 0
+    signed: dict = field(default_factory=dict)    # predicate -> edges the analyses walk (kg.external)
+    unsigned: dict = field(default_factory=dict)  # predicate -> edges kept without a sign
 
     @property
     def source(self) -> str | None:

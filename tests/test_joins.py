@@ -118,3 +118,68 @@ def test_kg_lookup_and_kg_import_say_where_an_entity_is(project, tmp_path, monke
                              env={**os.environ, "KG_STORE": str(project.store)})
     assert (missing.returncode, missing.stdout, missing.stderr) == (
         1, "", "error: unknown entity 'cyclosporinn'; did you mean 'cyclosporin', 'cyclosporine', 'cyclosporin A'?\n")
+
+
+# ---------------------------------------------------------------------------
+# Signed edges of an imported graph in the analyses (issue 13, items 4 and 5)
+# ---------------------------------------------------------------------------
+
+# A Monarch-style KGX pair written for this test: a compound that lowers TNF (joined to kg:tnf by its
+# NCBIGene id) through biolink:affects + decreased, and an edge whose predicate has no sign.
+MONARCH_NODES = ("id\tcategory\tname\n"
+                 "EX:0001\tbiolink:Drug\tcompound one\n"
+                 "NCBIGene:7124\tbiolink:Gene\tTNF\n")
+MONARCH_EDGES = ("id\tsubject\tpredicate\tobject\tobject_direction_qualifier\tpublications\tknowledge_level\n"
+                 "e1\tEX:0001\tbiolink:affects\tNCBIGene:7124\tdecreased\tPMID:12345\tknowledge_assertion\n"
+                 "e2\tEX:0001\tbiolink:related_to\tNCBIGene:7124\t\t\tknowledge_assertion\n")
+
+
+@pytest.fixture
+def monarch(project, tmp_path):
+    folder = tmp_path / "monarch"
+    folder.mkdir()
+    (folder / "monarch_nodes.tsv").write_text(MONARCH_NODES, encoding="utf-8")
+    (folder / "monarch_edges.tsv").write_text(MONARCH_EDGES, encoding="utf-8")
+    return import_graph(folder, project, name="monarch").info
+
+
+def test_an_imported_signed_edge_changes_the_prediction_through_curated_mechanisms(project, monarch, monkeypatch):
+    from kg.analysis import explain
+    from kg.cli.analysis import _load
+    from kg.network import project as projection
+    from kg.store import open_store
+
+    assert (monarch.joins, monarch.signed) == ({"NCBIGene": 1}, {"biolink:affects": 1})
+    assert monarch.unsigned == {"biolink:related_to": 1}
+    monkeypatch.setenv("KG_STORE", str(project.store))
+    graph, M = _load("all")
+    node = M.node("compound one", "drug")
+    assert (node, M.H.nodes[node]["kind"], M.H.nodes[node]["graph"]) == ("EX:0001", "Drug", "monarch")
+    pred = explain(M, node, M.node("dermatomyositis"))
+    assert pred.mechanism.effect.value == "worsens"
+    first = pred.paths[0]
+    assert [e["target"] for e in first.edges][:2] == ["kg:tnf", "kg:type_i_ifn"]
+    assert (first.edges[0]["graph"], first.edges[0]["relation"], first.edges[0]["sign"]) == ("monarch", "kg:decreases", -1)
+    assert [e.get("graph", "curated") for e in first.edges[1:]] == ["curated"] * (len(first.edges) - 1)
+    record = first.edges[0]["evidence"][0]
+    assert (record["evidence_type"], record["identifier"], record["weight"]) == ("kg:imported_graph", "PMID:12345", 0.2)
+    # only curated: the compound is not there; curated answers do not change with the import present
+    _, curated_only = _load("curated")
+    with pytest.raises(Exception, match="compound one"):
+        curated_only.node("compound one", "drug")
+    with open_store(project) as snapshot:
+        plain = projection(snapshot.rdflib_graph("curated"))
+    assert sorted(M.G.edges(keys=True)) == sorted([*plain.edges(keys=True), ("EX:0001", "kg:tnf", "decreases@monarch")])
+
+
+def test_kg_explain_names_the_graph_of_each_step_and_removal_removes_the_path(project, monarch, monkeypatch):
+    from kg.cli.analysis import explain_cmd
+
+    monkeypatch.setenv("KG_STORE", str(project.store))
+    monkeypatch.setenv("COLUMNS", "100")
+    text = CliRunner().invoke(explain_cmd, ["compound one", "dermatomyositis"], catch_exceptions=False).output
+    assert "mechanism            worsens" in text
+    assert "step 1 (graph monarch):" in text and "[1] imported graph monarch (biolink:affects). PMID:12345" in text
+    remove_import("monarch", project)
+    with pytest.raises(Exception, match="unknown drug 'compound one'"):
+        CliRunner().invoke(explain_cmd, ["compound one", "dermatomyositis"], catch_exceptions=False)

@@ -15,14 +15,26 @@ import click
 from kg.cli import format_option
 
 
-def _load():
-    """The built graph (RDF), its projection, and the projection's name lookup."""
+def _load(selector: str = "all"):
+    """The built graph (RDF) and the mechanisms of its projection, with the signed edges of the chosen imports."""
     from kg.analysis import mechanisms
+    from kg.external import add_imported
     from kg.network import project
-    from kg.store import load_graph
+    from kg.store import open_store
 
-    graph = load_graph()
-    return graph, mechanisms(project(graph))
+    snapshot = open_store()
+    graph = snapshot.rdflib_graph("curated")
+    G = project(graph)
+    if any(i.kind == "import" for i in snapshot.infos()):
+        add_imported(G, graph, snapshot, selector)
+    return graph, mechanisms(G)
+
+
+#: ``--graph``: the graphs whose signed edges the analyses walk (as ``kg query --graph``).
+graph_option = click.option(
+    "--graph", "selector", default="all", show_default=True, metavar="NAME",
+    help="Walk the curated graph and these imports' signed edges: all, curated, an import's name (see `kg graphs`), "
+         "or several, comma-separated.")
 
 
 def _node(graph, M, name: str, kind: str) -> str:
@@ -56,7 +68,8 @@ def _echo(text: str) -> None:
 @click.option("--max-length", type=click.IntRange(1, 8), default=4, show_default=True,
               help="Longest chain of mechanism steps, in steps.")
 @format_option(("table", "json"))
-def explain_cmd(drug: str, target: str, max_length: int, fmt: str) -> None:
+@graph_option
+def explain_cmd(drug: str, target: str, max_length: int, fmt: str, selector: str) -> None:
     """What the graph knows about DRUG and TARGET (a cytokine, cell, process or condition).
 
     First the answer from each kind of evidence, in one vocabulary: what it says
@@ -70,7 +83,7 @@ def explain_cmd(drug: str, target: str, max_length: int, fmt: str) -> None:
     from kg.clinical import clinical_evidence
     from kg.reports import explain_text
 
-    graph, M = _load()
+    graph, M = _load(selector)
     pred = explain(M, _node(graph, M, drug, "drug"), _node(graph, M, target, "entity"), max_length,
                    evidence=clinical_evidence(graph))
     if fmt == "json":
@@ -88,7 +101,9 @@ def explain_cmd(drug: str, target: str, max_length: int, fmt: str) -> None:
 @click.option("--max-length", type=click.IntRange(1, 8), default=4, show_default=True,
               help="Longest chain of mechanism steps, in steps.")
 @format_option(("table", "json"))
-def predict_cmd(disease: str, also: str | None, top: int, classes: bool, max_length: int, fmt: str) -> None:
+@graph_option
+def predict_cmd(disease: str, also: str | None, top: int, classes: bool, max_length: int,
+                fmt: str, selector: str) -> None:
     """Drugs ranked for DISEASE (and DISEASE2): the most likely to help, and those with evidence against.
 
     Four kinds of evidence count, each between -1 and 1 (for against): mechanism
@@ -99,7 +114,7 @@ def predict_cmd(disease: str, also: str | None, top: int, classes: bool, max_len
     from kg.clinical import clinical_evidence
     from kg.reports import predict_text
 
-    graph, M = _load()
+    graph, M = _load(selector)
     diseases = [_node(graph, M, disease, "condition")] + ([_node(graph, M, also, "condition")] if also else [])
     kinds = ("Drug", "DrugClass") if classes else ("Drug",)
     ranked = predict(M, diseases[0], diseases[1] if also else None, evidence=clinical_evidence(graph),
@@ -115,7 +130,8 @@ def predict_cmd(disease: str, also: str | None, top: int, classes: bool, max_len
 @click.option("--max-length", type=click.IntRange(1, 8), default=4, show_default=True,
               help="Longest chain of mechanism steps, in steps.")
 @format_option(("table", "json"))
-def concordance_cmd(patient: str | None, max_length: int, fmt: str) -> None:
+@graph_option
+def concordance_cmd(patient: str | None, max_length: int, fmt: str, selector: str) -> None:
     """Each treatment course's expected effect next to its observed outcome.
 
     Where courses of the same therapy end differently, what differs between
@@ -126,7 +142,7 @@ def concordance_cmd(patient: str | None, max_length: int, fmt: str) -> None:
     from kg.clinical import clinical_evidence
     from kg.reports import concordance_text
 
-    graph, M = _load()
+    graph, M = _load(selector)
     evidence = clinical_evidence(graph)
     result = concordance(M, evidence, patient=patient, max_length=max_length)
     if fmt == "json":
@@ -143,7 +159,9 @@ def concordance_cmd(patient: str | None, max_length: int, fmt: str) -> None:
               help="Longest connecting path, in steps.")
 @click.option("--with-clinical", is_flag=True, help="Also connect through reported clinical edges.")
 @format_option(("table", "json"))
-def bridges_cmd(disease_a: str, disease_b: str, top: int, max_length: int, with_clinical: bool, fmt: str) -> None:
+@graph_option
+def bridges_cmd(disease_a: str, disease_b: str, top: int, max_length: int, with_clinical: bool, fmt: str,
+                selector: str) -> None:
     """Entities that connect DISEASE_A and DISEASE_B, ranked by their share of the connecting paths.
 
     Paths run through the undirected mechanism layer (plus subtype and family
@@ -153,7 +171,7 @@ def bridges_cmd(disease_a: str, disease_b: str, top: int, max_length: int, with_
     from kg.analysis.bridges import bridges
     from kg.reports import bridges_text
 
-    graph, M = _load()
+    graph, M = _load(selector)
     layers = ("mechanism", "clinical") if with_clinical else ("mechanism",)
     report = bridges(M, _node(graph, M, disease_a, "condition"), _node(graph, M, disease_b, "condition"),
                      max_length=max_length,
@@ -171,7 +189,8 @@ def bridges_cmd(disease_a: str, disease_b: str, top: int, max_length: int, with_
               help="Longest chain of mechanism steps, in steps.")
 @click.option("--classes", is_flag=True, help="Rank drug classes as well as drugs.")
 @format_option(("table", "json"))
-def similar_cmd(drug: str, top: int, max_length: int, classes: bool, fmt: str) -> None:
+@graph_option
+def similar_cmd(drug: str, top: int, max_length: int, classes: bool, fmt: str, selector: str) -> None:
     """Drugs whose signed mechanism profile is closest to DRUG's (cosine similarity).
 
     A profile is every node the drug's mechanism chains reach, with what it does
@@ -182,7 +201,7 @@ def similar_cmd(drug: str, top: int, max_length: int, classes: bool, fmt: str) -
     from kg.analysis.similarity import similar
     from kg.reports import similar_text
 
-    graph, M = _load()
+    graph, M = _load(selector)
     node = _node(graph, M, drug, "drug")
     kinds = ("Drug", "DrugClass") if classes else ("Drug",)
     ranked = similar(M, node, top=top, max_length=max_length, kinds=kinds)

@@ -91,6 +91,16 @@ def _joined(info) -> str:
             + ", ".join(f"{p} {n:,}" for p, n in info.joins.items()) + ")")
 
 
+def _signed(info) -> str:
+    """'signed edges (walked by kg explain/predict): biolink:affects 2; unsigned: ...' from an import's record."""
+    def counts(d: dict) -> str:
+        return ", ".join(f"{p} {n:,}" for p, n in sorted(d.items(), key=lambda x: -x[1])[:6]) + (
+            ", ..." if len(d) > 6 else "")
+    signed = f"{sum(info.signed.values()):,} signed edges ({counts(info.signed)})" if info.signed else "no signed edge"
+    unsigned = f"; {sum(info.unsigned.values()):,} kept unsigned ({counts(info.unsigned)})" if info.unsigned else ""
+    return f"{signed}, walked by kg explain and kg predict{unsigned}"
+
+
 def _prefixes(pairs: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -159,6 +169,7 @@ def import_cmd(file: Path | None, name: str | None, fmt: str | None, replace: bo
     if not dry_run:
         click.echo(f"  graph <{info.iri}>; query it with --graph {info.name}, or with everything (the default)")
     click.echo(f"  {_joined(info)}")
+    click.echo(f"  {_signed(info)}")
     if info.candidate_count:
         shown = ", ".join(f"{c['label']} ~ {c['entity']}" for c in info.candidates[:5])
         click.echo(f"  {info.candidate_count:,} nodes share only a label with a curated entity (not linked): "

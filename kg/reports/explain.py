@@ -46,6 +46,12 @@ def answers_table(prediction: Prediction, width: int) -> str:
     return render(["evidence", "what it says"], rows, title=title, width=width)
 
 
+def _graph_of(edge) -> str:
+    """' (graph het)' for a step read from an imported graph, '' for a curated one."""
+    graph = edge.get("graph")
+    return f" (graph {graph})" if graph and graph != "curated" else ""
+
+
 def paths_table(prediction: Prediction, sources: Sources, width: int) -> str:
     labels = prediction.labels
     heaviest = max((p.weight for p in prediction.counted_paths), default=0.0)
@@ -63,7 +69,7 @@ def paths_table(prediction: Prediction, sources: Sources, width: int) -> str:
         if path.via:
             notes.append("borrows claims about " + ", ".join(labels.get(v, v) for v in path.via))
         weight = f"{round(100 * path.weight / heaviest)}% of the strongest" if heaviest and path.counted else "-"
-        steps = [f"step {n}: " + (sources.all(e.get("evidence", ()), sep=", ") or "uncited")
+        steps = [f"step {n}{_graph_of(e)}: " + (sources.all(e.get("evidence", ()), sep=", ") or "uncited")
                  for n, e in enumerate(path.edges, 1)]
         rows.append([path.sentence(labels), "; ".join([str(effect), *notes]), weight, "\n".join(steps)])
     if not rows:

@@ -1,0 +1,237 @@
+"""Signed edges of imported graphs, read into the analyses beside the curated mechanisms.
+
+Which external predicates carry a sign is data, not code: ``ontology/external_predicates.tsv``
+maps a predicate (a Biolink slot or a Relation Ontology term, as a CURIE), optionally with the
+value of its ``biolink:object_direction_qualifier``, to one of the project's signed mechanism
+properties (``kg:increases``, ``kg:decreases``, ``kg:contributesTo``, ...); the sign then comes
+from the ontology like every other sign. Every row names its basis. An edge whose predicate
+(and qualifier) has no row stays in the store, unsigned, and the analyses do not walk it;
+``kg import`` counts signed and unsigned edges per predicate (:func:`count_signed`).
+
+:func:`add_imported` adds the signed edges of the chosen imports to a projection
+(:func:`kg.network.project`): an imported node joined to a curated entity (``skos:exactMatch``,
+see :mod:`kg.joins`) *is* that entity's node, any other gets a node of its own (its canonical
+CURIE, else its IRI) with its label and the project categories its Biolink categories match.
+Each edge carries one evidence record of type ``kg:imported_graph``, whose weight the ontology
+gives (lower than any curated evidence type, so curated evidence keeps precedence), citing the
+import by name (``graph`` on the record) and the edge's first publication where the file has one.
+
+Examples
+--------
+>>> rows = read_mapping()
+>>> sorted({r.property for r in rows if r.predicate.endswith("/affects")})
+['kg:decreases', 'kg:increases']
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import DataError, Problem
+from kg.namespaces import KG, curie_to_iri, iri_to_curie
+
+BIOLINK = "https://w3id.org/biolink/vocab/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_QUALIFIER = BIOLINK + "object_direction_qualifier"
+_PUBLICATIONS = BIOLINK + "publications"
+_EXACT = "http://www.w3.org/2004/02/skos/core#exactMatch"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+IMPORTED = "kg:imported_graph"   # the evidence type of an imported edge
+
+
+@dataclass(frozen=True)
+class SignedPredicate:
+    """One row of the mapping: ``predicate`` (IRI) with ``qualifier`` ('' for any) means ``property``."""
+
+    predicate: str
+    qualifier: str
+    property: str
+    basis: str
+
+
+def mapping_path() -> Path:
+    from kg.project import Project
+
+    return Project.discover().ontology / "external_predicates.tsv"
+
+
+def read_mapping(path: Path | None = None) -> list[SignedPredicate]:
+    """The rows of ``ontology/external_predicates.tsv``; a bad row is a DataError naming file and line."""
+    from kg.files import read_text
+
+    path = path or mapping_path()
+    rows, problems = [], []
+    reader = csv.DictReader(read_text(path).splitlines(), delimiter="\t")
+    for line, row in enumerate(reader, start=2):
+        predicate, prop = (row.get("predicate") or "").strip(), (row.get("property") or "").strip()
+        try:
+            iri = str(curie_to_iri(predicate)) if not predicate.startswith("http") else predicate
+        except ValueError as exc:
+            problems.append(Problem(path, line, str(exc)))
+            continue
+        if not prop.startswith("kg:") or not (row.get("basis") or "").strip():
+            problems.append(Problem(path, line, "each row maps to a kg: property and names its basis"))
+            continue
+        rows.append(SignedPredicate(iri, (row.get("object_direction_qualifier") or "").strip(), prop,
+                                    row["basis"].strip()))
+    if problems:
+        raise DataError(problems)
+    return rows
+
+
+@dataclass(frozen=True)
+class ImportedEdge:
+    source: str            # IRI in the import
+    target: str
+    property: str          # kg: CURIE
+    graph: str             # import name
+    predicate: str         # the import's own predicate (CURIE where known)
+    publication: str = ""  # first publication CURIE, if the file gives one
+
+
+def _signed_rows(store, graph_iri: str, mapping: list[SignedPredicate]):
+    """(source IRI, target IRI, mapping row, predicate IRI, publication IRI) of every signed edge of a graph."""
+    import pyoxigraph as ox
+
+    plain = {m.predicate: m for m in mapping if not m.qualifier}
+    qualified = {(m.predicate, m.qualifier): m for m in mapping if m.qualifier}
+    g = ox.NamedNode(graph_iri)
+    for iri, row in plain.items():
+        for q in store.quads_for_pattern(None, ox.NamedNode(iri), None, g):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+                yield q.subject.value, q.object.value, row, iri, ""
+    if not qualified:
+        return
+    predicates = " ".join(f"<{p}>" for p in sorted({p for p, _ in qualified}))
+    query = f"""SELECT ?s ?p ?o ?q (SAMPLE(?pub) AS ?first) WHERE {{ GRAPH <{graph_iri}> {{
+        ?st <{_RDF}subject> ?s ; <{_RDF}predicate> ?p ; <{_RDF}object> ?o ; <{_QUALIFIER}> ?q .
+        VALUES ?p {{ {predicates} }} OPTIONAL {{ ?st <{_PUBLICATIONS}> ?pub }} }} }} GROUP BY ?s ?p ?o ?q"""
+    for s, p, o, q, pub in store.query(query):
+        row = qualified.get((p.value, q.value))
+        if row is not None and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode):
+            yield s.value, o.value, row, p.value, pub.value if pub is not None else ""
+
+
+def count_signed(store, graph_iri: str, mapping: list[SignedPredicate] | None = None) -> tuple[dict, dict]:
+    """({predicate CURIE: signed edges}, {predicate CURIE: unsigned edges}) of one graph, for the import report."""
+    mapping = read_mapping() if mapping is None else mapping
+    signed: Counter = Counter(_name(p) for _, _, _, p, _ in _signed_rows(store, graph_iri, mapping))
+    total = Counter()
+    skip = {_RDF + "type", _LABEL, _EXACT, _RDF + "subject", _RDF + "predicate", _RDF + "object"}
+    query = (f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o FILTER(isIRI(?o)) "
+             f"FILTER NOT EXISTS {{ ?s a <{_RDF}Statement> }} }} }} GROUP BY ?p")  # edges, not their attributes
+    for p, n in store.query(query):
+        if p.value not in skip and not p.value.startswith(BIOLINK + "category"):
+            total[_name(p.value)] += int(n.value)
+    unsigned = {p: n - signed.get(p, 0) for p, n in total.items() if n - signed.get(p, 0) > 0}
+    return dict(sorted(signed.items())), dict(sorted(unsigned.items()))
+
+
+def _name(iri: str) -> str:
+    """A predicate's CURIE as Biolink and KGX write it (``biolink:affects``, ``RO:0002213``)."""
+    curie = iri_to_curie(iri) or iri
+    return "biolink:" + curie[len("BIOLINK:"):] if curie.startswith("BIOLINK:") else curie
+
+
+def imported_edges(snapshot, graph: str | list[str] = "all") -> list[ImportedEdge]:
+    """The signed edges of the imports among the graphs ``graph`` names (none when it names only curated)."""
+    mapping = read_mapping()
+    chosen = set(snapshot.select(graph))
+    out = []
+    for info in snapshot.infos():
+        if info.kind != "import" or info.iri not in chosen:
+            continue
+        for s, o, row, p, pub in _signed_rows(snapshot.store, info.iri, mapping):
+            out.append(ImportedEdge(s, o, row.property, info.name, _name(p), _name(pub) if pub else ""))
+    return out
+
+
+def add_imported(G, graph, snapshot, selector: str | list[str] = "all") -> int:
+    """Add the signed edges of the chosen imports to projection ``G`` of the curated ``graph``; how many."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from kg import ontology
+    from kg.evidence import Evidence, EvidenceReader
+    from kg.joins import node_curie
+
+    edges = imported_edges(snapshot, selector)
+    if not edges:
+        return 0
+    reader = EvidenceReader.of(graph)
+    t_curie, t_label, weight, rank = reader.evidence_type(IMPORTED)
+    props = {URIRef(str(KG) + e.property[3:]) for e in edges}
+    signs, families = ontology.signs(graph, props), ontology.relation_families(graph)
+    store = snapshot.store
+    infos = {i.name: i for i in snapshot.infos()}
+    categories = _category_map(graph)
+    joined: dict[str, str] = {}
+    for info in [infos["curated"], *(infos[n] for n in sorted({e.graph for e in edges}))]:
+        for q in store.quads_for_pattern(None, ox.NamedNode(_EXACT), None, ox.NamedNode(info.iri)):
+            if q.subject.value.startswith(str(KG)) and q.subject.value != q.object.value:
+                joined.setdefault(q.object.value, "kg:" + q.subject.value[len(str(KG)):])
+
+    def node(iri: str, name: str) -> str:
+        if iri in joined:
+            return joined[iri]
+        graph_iri = infos[name].iri
+        key = node_curie(iri, graph_iri) or _as_given(iri, graph_iri)
+        if key not in G:
+            g = ox.NamedNode(graph_iri)
+            labels = [q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(_LABEL), None, g)]
+            kinds = set()
+            for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(_RDF + "type"), None, g):
+                kinds |= categories.get(q.object.value, set())
+            G.add_node(key, iri=iri, curie=key, label=(labels or [key])[0], kind=_kind(kinds, graph),
+                       categories=sorted(kinds), classes=[], definition="", synonyms=[], xrefs=[key], graph=name)
+        return key
+
+    added = 0
+    for e in edges:
+        u, v = node(e.source, e.graph), node(e.target, e.graph)
+        prop = URIRef(str(KG) + e.property[3:])
+        record = Evidence(citation=f"graph:{e.graph}", citation_label=f"imported graph {e.graph} ({e.predicate})",
+                          identifier=e.publication, locator="", evidence_type=t_curie, evidence_label=t_label,
+                          weight=weight, rank=rank, graph=e.graph)
+        key = f"{e.property[3:]}@{e.graph}"
+        if G.has_edge(u, v, key):
+            continue
+        G.add_edge(u, v, key=key, relation=e.property, label=str(graph.value(prop, URIRef(_LABEL)) or e.property),
+                   sign=signs.get(prop), family=families.get(prop, "mechanism"), evidence=[record], inherited=False,
+                   via="", graph=e.graph)
+        added += 1
+    return added
+
+
+def _as_given(iri: str, graph_iri: str) -> str:
+    """``EX:0001`` for the IRI kg import minted for a CURIE of an unknown prefix, else the IRI itself."""
+    from urllib.parse import unquote
+
+    if iri.startswith(graph_iri + "/"):
+        prefix, _, local = unquote(iri[len(graph_iri) + 1:]).partition("/")
+        if local:
+            return f"{prefix}:{local}"
+    return iri
+
+
+def _category_map(graph) -> dict[str, set[str]]:
+    """Biolink category IRI -> the project classes (with their superclasses) that match it (skos:exact/closeMatch)."""
+    from rdflib.namespace import RDFS, SKOS
+
+    out: dict[str, set[str]] = {}
+    for prop in (SKOS.exactMatch, SKOS.closeMatch):
+        for cls, target in graph.subject_objects(prop):
+            if str(target).startswith(BIOLINK) and str(cls).startswith(str(KG)):
+                supers = {str(c)[len(str(KG)):] for c in graph.transitive_objects(cls, RDFS.subClassOf)
+                          if str(c).startswith(str(KG))}
+                out.setdefault(str(target), set()).update(supers)
+    return out
+
+
+def _kind(kinds: set[str], graph) -> str:
+    from kg import ontology
+
+    return next((name for _, name in ontology.categories(graph) if name in kinds), "Other")
