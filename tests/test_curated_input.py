@@ -260,7 +260,7 @@ def test_every_vocabulary_and_property_of_the_spec_is_in_the_tbox(tbox):
     assert sorted(p for p in props if p not in known) == []
     vocabs = {key.vocab for kind in SPECS.values() for key in kind.keys.values() if key.vocab is not None}
     sizes = {(str(v.cls).rsplit("/", 1)[-1] if v.cls else "fixed"): len(voc.value_names(v)) for v in vocabs}
-    assert sizes == {"EvidenceType": 13, "Route": 6, "TimeUnit": 4, "InformationResource": 2, "Certainty": 3,
+    assert sizes == {"EvidenceType": 14, "Route": 6, "TimeUnit": 4, "InformationResource": 2, "Certainty": 3,
                      "Sex": 2, "FindingStatus": 2, "ResultInterpretation": 7, "Outcome": 9, "Population": 4,
                      "Direction": 6, "ReportedOutcome": 13, "fixed": 3,
                      "DosingFrequency": 3}  # dose schedules, added for the phenopacket export (issue 14)

@@ -31,7 +31,7 @@ GOOD_HEADER = """#+ summary: A test query
 #+     default: cyclosporine
 #+     description: The drug.
 PREFIX kg: <https://w3id.org/dmkg/>
-SELECT ?drug WHERE { ?drug a kg:Drug }
+SELECT ?drug WHERE { VALUES (?drug) { (kg:cyclosporine) } ?drug a kg:Drug }
 """
 
 
@@ -58,7 +58,8 @@ def test_good_header_loads(tmp_path):
     (("description: The drug.", "description: The drug.\n#+     unit: mg"), "unknown param key 'unit'"),
     (("#+ question: 1", "#+ question: one"), "question must be"),
     (("#+ tags: [test]", "#+ tags: []"), "tags must be"),
-    (("SELECT ?drug WHERE { ?drug a kg:Drug }", "SELECT ?drug { ?drug a kg:Drug }"), "needs an explicit 'WHERE {'"),
+    (("SELECT ?drug WHERE { VALUES", "SELECT ?drug { VALUES"), "needs an explicit 'WHERE {'"),
+    (("VALUES (?drug) { (kg:cyclosporine) } ", ""), "bind the parameters' defaults in the file"),
 ])
 def test_malformed_header_fails(tmp_path, change, message):
     old, new = change

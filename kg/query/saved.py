@@ -95,7 +95,7 @@ def load_query(path: Path, strict: bool = True) -> SavedQuery:
     if params and not _where_brace(text):
         raise QueryError(f"{path}: a query with parameters needs an explicit 'WHERE {{'")
     blocks = parameter_blocks(text, [p.name for p in params], str(path))
-    if params and strict and not blocks:
+    if params and strict and not blocks and not any(p.required for p in params):  # a required one has no default
         names = " ".join(f"?{p.name}" for p in params)
         raise QueryError(f"{path}: bind the parameters' defaults in the file, first in the WHERE group: "
                          f"VALUES ({names}) {{ (...) }}")
