@@ -72,7 +72,8 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @graph_option
 @store_dir_option
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, limit: int | None,
-              timeout: float, max_rows: int, store: str | None, curies: bool, labels: bool, allow_service: bool, graph: str) -> None:
+              timeout: float, max_rows: int, store: str | None, curies: bool, labels: bool, allow_service: bool,
+              graph: str) -> None:
     """Run saved query NAME, the query of competency question NUMBER (see `kg queries`), or a FILE.rq.
 
     The table shows labels and cites each paper as [n] with its DOI or PMID below;
