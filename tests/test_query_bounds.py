@@ -269,3 +269,18 @@ def test_the_row_cap_holds_on_an_endpoint_too(rq, answering):
     assert str(caught.value) == f"values: more than 2 rows; {CAP_HINT}"
     assert run_query(path, endpoint=url, max_rows=2, limit=2).rows == [(Literal("1"),), (Literal("1"),)]
     assert len(run_query(path, endpoint=url, max_rows=3).rows) == 3
+
+
+def test_without_a_time_limit_the_query_runs_in_the_calling_thread():
+    from kg.query.bounds import evaluate
+
+    seen: list[threading.Thread] = []
+
+    def produce():
+        seen.append(threading.current_thread())
+        return ["n"], iter([(1,)]), None
+
+    assert evaluate(produce, "here", timeout=None).rows == [(1,)]
+    assert evaluate(produce, "there", timeout=5).rows == [(1,)]
+    assert seen[0] is threading.current_thread()
+    assert seen[1] is not threading.current_thread() and seen[1].name == "kg query there" and seen[1].daemon

@@ -61,7 +61,10 @@ def evaluate(produce: Callable[[], Any], name: str, *, timeout: float | None = D
     Raises
     ------
     QueryTimeout
-        The query ran past ``timeout`` seconds (None: no time limit).
+        The query ran past ``timeout`` seconds. With None there is no time
+        limit and no worker thread: the query runs in the calling thread, so
+        a caller's own bound (a ``SIGALRM`` handler, as in ``bench/``) stops
+        rdflib as before, but Ctrl-C waits for a pyoxigraph aggregate.
     QueryError
         The query has more than ``max_rows`` solutions (None: no cap).
     KeyboardInterrupt
@@ -94,12 +97,16 @@ def evaluate(produce: Callable[[], Any], name: str, *, timeout: float | None = D
         finally:
             done.set()
 
-    threading.Thread(target=work, name=f"kg query {name}", daemon=True).start()
-    try:
-        finished = done.wait(timeout)
-    except BaseException:
-        stop.set()
-        raise
+    if timeout is None:  # no limit: evaluate in the calling thread, where the caller's own bounds (SIGALRM) apply
+        work()
+        finished = True
+    else:
+        threading.Thread(target=work, name=f"kg query {name}", daemon=True).start()
+        try:
+            finished = done.wait(timeout)
+        except BaseException:
+            stop.set()
+            raise
     if not finished:
         stop.set()
         raise QueryTimeout(f"{name}: stopped after {timeout:g} s, the time limit; allow more with --timeout SECONDS, "
