@@ -70,10 +70,7 @@ def evaluate(produce: Callable[[], Any], name: str, *, timeout: float | None = D
     KeyboardInterrupt
         Ctrl-C while waiting; the worker is told to stop.
     """
-    if timeout is not None and timeout <= 0:
-        raise QueryError(f"{name}: the time limit must be more than 0 s (--timeout)")
-    if max_rows is not None and max_rows < 1:
-        raise QueryError(f"{name}: the row cap must be at least 1 (--max-rows)")
+    check_bounds(name, timeout, max_rows)
     wanted = None if max_rows is None else max_rows + 1
     if limit is not None and (wanted is None or limit < wanted):
         wanted = limit
@@ -117,6 +114,14 @@ def evaluate(produce: Callable[[], Any], name: str, *, timeout: float | None = D
     if max_rows is not None and len(result.rows) > max_rows and (limit is None or limit > max_rows):
         raise too_many_rows(name, max_rows)
     return result
+
+
+def check_bounds(name: str, timeout: float | None, max_rows: int | None) -> None:
+    """A one-line :class:`QueryError` unless ``timeout`` is None or more than 0 and ``max_rows`` None or 1 or more."""
+    if timeout is not None and not timeout > 0:
+        raise QueryError(f"{name}: the time limit must be more than 0 s (--timeout)")
+    if max_rows is not None and max_rows < 1:
+        raise QueryError(f"{name}: the row cap must be at least 1 (--max-rows)")
 
 
 def too_many_rows(name: str, max_rows: int) -> QueryError:

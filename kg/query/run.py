@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.errors import QueryError, ServerError
 from kg.query.binding import bind
-from kg.query.bounds import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, evaluate, too_many_rows
+from kg.query.bounds import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, check_bounds, evaluate, too_many_rows
 from kg.query.guard import refuse_outbound
 from kg.query.results import QueryResult
 from kg.query.saved import SavedQuery, find_query
@@ -85,6 +85,7 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
     if limit is not None and limit < 0:
         raise QueryError("--limit must be zero or more")
     if endpoint:
+        check_bounds(saved.name, timeout, max_rows)
         result = _run_remote(text, check_endpoint_url(endpoint), saved.name, timeout, graphs=_graph_iris(selector),
                              max_rows=max_rows, limit=limit)
     elif rdf is not None:
