@@ -11,9 +11,10 @@ Measured on the built graph (~15,000 triples, this 2-core machine): while a
 worker evaluates ``COUNT`` over a three-way Cartesian product, a second Python
 thread kept ticking at 95 ticks/s (of 100); ``SELECT *`` over the same product
 streams 100,000 solutions in 0.3 s. A subprocess would be cancellable for real
-but costs a new interpreter, a re-opened store and the answer serialised across
-a pipe (about 0.5 s before the first row, against 1.6 ms for the fastest saved
-query), so it was not chosen. The price of a thread: after a timeout, a worker
+but costs a new interpreter and a re-opened store before the first row (0.43 s
+for a fresh ``python`` that imports kg.store, opens the store and answers an ASK,
+3 warm runs), plus the answer serialised across a pipe, against 1.6 ms for the
+fastest saved query, so it was not chosen. The price of a thread: after a timeout, a worker
 stuck inside one pyoxigraph call (an aggregate) keeps a core busy until that
 call returns or the process exits; a worker between solutions stops at the next
 one (it checks a flag per row). The command line exits right away, so this only
