@@ -120,9 +120,9 @@ def _query_child(conn, store_dir: str, texts: dict, name: str, repeats: int, bud
     graphs = [ox.NamedNode(i) for i in snapshot.select("all")]
     saved = find_query(name)
     started = time.perf_counter()
-    rows = len(run_query(saved, store=snapshot).rows)
+    rows = len(run_query(saved, store=snapshot, timeout=None, max_rows=None).rows)
     conn.send(("first", {"seconds": time.perf_counter() - started, "rows": rows}))
-    kg, raw = timed_pair(lambda: run_query(saved, store=snapshot),
+    kg, raw = timed_pair(lambda: run_query(saved, store=snapshot, timeout=None, max_rows=None),
                          lambda: [tuple(row) for row in snapshot.store.query(text, default_graph=graphs,
                                                                              named_graphs=graphs)], repeats, budget_s)
     conn.send(("times", {"kg": kg, "raw": raw}))

@@ -223,30 +223,55 @@ def select_bindings(text: str, url: str) -> list[dict[str, dict[str, str]]]:
     """The bindings of a SPARQL JSON SELECT answer, after checking its shape; else a one-line ServerError."""
     import json
 
-    def bad(reason: str) -> ServerError:
-        return ServerError(f"{url} did not answer with SPARQL JSON results: {reason}")
-
     try:
         data = json.loads(text)
     except ValueError:
         shown = " ".join(text[:80].split()) or "an empty answer"
-        raise bad(f"not JSON ({shown!r})") from None
+        raise _not_results(url, f"not JSON ({shown!r})") from None
+    checked = check_results(data, url)
+    if isinstance(checked, bool):
+        raise _not_results(url, "a boolean (an ASK answer), not rows")
+    return checked[1]
+
+
+def _not_results(url: str, reason: str) -> ServerError:
+    return ServerError(f"{url} did not answer with SPARQL JSON results: {reason}")
+
+
+def check_results(data: object, url: str) -> tuple[list[str], list[dict[str, dict[str, str]]]] | bool:
+    """A parsed SPARQL 1.1 JSON answer checked: the ``boolean`` of an ASK, or a SELECT's ``(vars, bindings)``.
+
+    Examples
+    --------
+    >>> check_results({"head": {}, "boolean": True}, "http://x/sparql")
+    True
+    >>> check_results({"head": {"vars": ["d"]}, "results": []}, "http://x/sparql")
+    Traceback (most recent call last):
+    ...
+    kg.errors.ServerError: http://x/sparql did not answer with SPARQL JSON results: no "results.bindings" list
+    """
     if not isinstance(data, dict) or not isinstance(data.get("head"), dict):
-        raise bad('no "head" object')
+        raise _not_results(url, 'no "head" object')
+    if "boolean" in data:
+        if not isinstance(data["boolean"], bool):
+            raise _not_results(url, '"boolean" is not true or false')
+        return data["boolean"]
     variables = data["head"].get("vars")
     if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
-        raise bad('"head.vars" is not a list of names')
+        raise _not_results(url, '"head.vars" is not a list of names')
     results = data.get("results")
     if not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
-        raise bad('no "results.bindings" list')
+        raise _not_results(url, 'no "results.bindings" list')
     for row in results["bindings"]:
         if not isinstance(row, dict):
-            raise bad("a binding is not an object")
+            raise _not_results(url, "a binding is not an object")
         for name, term in row.items():
             if (not isinstance(term, dict) or not isinstance(term.get("value"), str)
                     or term.get("type") not in ("uri", "literal", "typed-literal", "bnode", "triple")):
-                raise bad(f"the binding of ?{name} has no type and string value")
-    return results["bindings"]
+                raise _not_results(url, f"the binding of ?{name} has no type and string value")
+            if any(key in term and not isinstance(term[key], str) for key in ("datatype", "xml:lang")):
+                raise _not_results(url, f"the binding of ?{name} has a datatype or language that is not a string")
+    return variables, results["bindings"]
 
 
 def count_answer(text: str, url: str, name: str = "n") -> int:

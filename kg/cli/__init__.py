@@ -104,8 +104,8 @@ def main() -> None:
     except KGError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except click.exceptions.Abort as exc:  # click has written the newline that ends the terminal's ^C
+        click.echo("interrupted" if isinstance(exc.__cause__, KeyboardInterrupt) else "aborted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

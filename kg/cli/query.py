@@ -57,7 +57,11 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
               help="Bind a parameter; entity values may be a label, synonym or CURIE. Repeatable.")
 @format_option(("table", "csv", "tsv", "json"))
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the embedded store.")
-@click.option("--limit", type=click.IntRange(min=0), help="Print at most N rows.")
+@click.option("--limit", type=click.IntRange(min=0), help="Print at most N rows (only these are read).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60, show_default=True,
+              metavar="SECONDS", help="Stop the query after this long (embedded store and endpoint alike).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=100_000, show_default=True,
+              help="Refuse an answer of more rows than this (ask for fewer with --limit or LIMIT).")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default=None,
               help="Embedded store (default: the persistent Oxigraph store; memory: a copy in rdflib).")
 @click.option("--curies", is_flag=True, help="Table: show each entity's CURIE beside its label.")
@@ -68,19 +72,21 @@ def _params(pairs: tuple[str, ...]) -> dict[str, str]:
 @graph_option
 @store_dir_option
 def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None, limit: int | None,
-              store: str | None, curies: bool, labels: bool, allow_service: bool, graph: str) -> None:
+              timeout: float, max_rows: int, store: str | None, curies: bool, labels: bool, allow_service: bool,
+              graph: str) -> None:
     """Run saved query NAME, the query of competency question NUMBER (see `kg queries`), or a FILE.rq.
 
     The table shows labels and cites each paper as [n] with its DOI or PMID below;
     it switches to one card per row when the columns do not fit the terminal. csv and
     tsv keep full IRIs (with label columns); json is the W3C SPARQL 1.1 Query Results
-    JSON format.
+    JSON format. A query stops after --timeout seconds, and an answer of more than
+    --max-rows rows is refused (not cut short); Ctrl-C stops it at once.
     """
     from kg.query import find_query, format_result, is_update, run_query
 
     saved = find_query(name)
     result = run_query(saved, _params(params), graph=graph, endpoint=endpoint, limit=limit, store=store,
-                       allow_service=allow_service)
+                       timeout=timeout, max_rows=max_rows, allow_service=allow_service)
     if endpoint and is_update(saved.text):
         click.echo(f"update applied at {endpoint}")
         return

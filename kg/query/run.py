@@ -1,4 +1,12 @@
-"""Running a query: on the embedded store, or on any SPARQL 1.1 endpoint through SPARQLWrapper."""
+"""Running a query: on the embedded store, or on any SPARQL 1.1 endpoint, within a time limit and a row cap.
+
+On the embedded store (pyoxigraph, or rdflib for ``store="memory"``) the query
+runs in a worker thread that the caller waits for (:mod:`kg.query.bounds`), so
+a timeout or Ctrl-C stops the command at once. On an endpoint the request goes
+through :mod:`kg.sparql_http`: one total deadline (a server that drips bytes
+cannot hold it past ``timeout``), a cap on the answer's size, and the answer
+checked against the SPARQL 1.1 Query Results JSON format before use.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +16,9 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.errors import EndpointError, QueryError, ServerError
+from kg.errors import QueryError, ServerError
 from kg.query.binding import bind
+from kg.query.bounds import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, check_bounds, evaluate, too_many_rows
 from kg.query.guard import refuse_outbound
 from kg.query.results import QueryResult
 from kg.query.saved import SavedQuery, find_query
@@ -17,7 +26,8 @@ from kg.query.saved import SavedQuery, find_query
 
 def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
               graph: Graph | str | list[str] | None = None, endpoint: str | None = None, limit: int | None = None,
-              store: Any = None, timeout: float = 60.0, allow_service: bool = False) -> QueryResult:
+              store: Any = None, timeout: float | None = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS,
+              allow_service: bool = False) -> QueryResult:
     """Run a saved query (name, path or :class:`SavedQuery`) on the embedded store, a graph, or an endpoint.
 
     ``graph`` is an rdflib Graph to run on, or names the graphs of the
@@ -28,6 +38,14 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
     is ``"oxigraph"`` (the persistent store, opened for this call), ``"memory"``
     (a copy of the chosen graphs in rdflib's memory store) or an open
     :class:`kg.store.Snapshot` to reuse across queries.
+
+    ``timeout`` (seconds; None for none) bounds the whole query, on the
+    embedded store as on an endpoint: past it, :class:`kg.errors.QueryTimeout`
+    (embedded) or :class:`kg.errors.ServerError` (endpoint). ``max_rows``
+    caps the solutions read: a query with more raises a one-line
+    :class:`kg.errors.QueryError` (not a silently truncated answer) unless
+    ``limit`` asks for no more than the cap, in which case only ``limit``
+    rows are read.
 
     Examples
     --------
@@ -64,15 +82,19 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
     if not endpoint and is_update(text):
         raise QueryError(f"{saved.name} is a SPARQL Update and the embedded graph is read-only; "
                          f"run it on a writable store with --endpoint (kg serve --writable)")
+    if limit is not None and limit < 0:
+        raise QueryError("--limit must be zero or more")
     if endpoint:
-        result = _run_remote(text, check_endpoint_url(endpoint), saved.name, timeout, graphs=_graph_iris(selector))
+        check_bounds(saved.name, timeout, max_rows)
+        result = _run_remote(text, check_endpoint_url(endpoint), saved.name, timeout, graphs=_graph_iris(selector),
+                             max_rows=max_rows, limit=limit)
     elif rdf is not None:
-        result = _run_local(text, rdf, saved.name)
+        result = evaluate(lambda: _run_local(text, rdf, saved.name), saved.name, timeout=timeout, max_rows=max_rows,
+                          limit=limit)
     else:
-        result = _run_store(text, snapshot, selector, saved.name)
+        result = evaluate(lambda: _run_store(text, snapshot, selector, saved.name), saved.name, timeout=timeout,
+                          max_rows=max_rows, limit=limit)
     if limit is not None:
-        if limit < 0:
-            raise QueryError("--limit must be zero or more")
         result.rows = result.rows[:limit]
     result.graph, result._index = names, index
     return result
@@ -89,8 +111,8 @@ def _graph_iris(selector: str | list[str] | None) -> list[str]:
     return [CURATED if n == "curated" else META if n == "meta" else IMPORT_BASE + n for n in names]
 
 
-def _run_store(text: str, snapshot, selector, name: str) -> QueryResult:
-    """Run ``text`` with pyoxigraph on the graphs ``selector`` names in a store snapshot."""
+def _run_store(text: str, snapshot, selector, name: str):
+    """Start ``text`` with pyoxigraph on the graphs ``selector`` names in a store snapshot (for :func:`evaluate`)."""
     import pyoxigraph as ox
 
     from kg.store import to_rdflib
@@ -100,14 +122,14 @@ def _run_store(text: str, snapshot, selector, name: str) -> QueryResult:
     except (SyntaxError, ValueError) as exc:
         raise QueryError(f"{name}: {_one_line(exc)}") from exc
     if isinstance(res, ox.QueryBoolean):
-        return QueryResult(variables=[], boolean=bool(res))
+        return bool(res)
     if not isinstance(res, ox.QuerySolutions):
         raise QueryError(f"{name}: only SELECT and ASK queries are supported here")
-    variables = [v.value for v in res.variables]
-    return QueryResult(variables=variables, rows=[tuple(to_rdflib(t) for t in row) for row in res])
+    return [v.value for v in res.variables], res, lambda row: tuple(to_rdflib(t) for t in row)
 
 
-def _run_local(text: str, graph: Graph, name: str) -> QueryResult:
+def _run_local(text: str, graph: Graph, name: str):
+    """Start ``text`` with rdflib on ``graph`` (for :func:`evaluate`)."""
     from pyparsing import ParseException
 
     try:
@@ -119,11 +141,10 @@ def _run_local(text: str, graph: Graph, name: str) -> QueryResult:
             raise QueryError(f"{name}: {_one_line(exc)}") from exc
         raise
     if res.type == "ASK":
-        return QueryResult(variables=[], boolean=bool(res.askAnswer))
+        return bool(res.askAnswer)
     if res.type != "SELECT":
         raise QueryError(f"{name}: only SELECT and ASK queries are supported here")
-    variables = [str(v) for v in res.vars]
-    return QueryResult(variables=variables, rows=[tuple(row) for row in res])
+    return [str(v) for v in res.vars], res, None
 
 
 def check_endpoint_url(endpoint: str) -> str:
@@ -160,21 +181,6 @@ def update_endpoint(endpoint: str) -> str:
     return base + sep + query
 
 
-def _server_message(exc: BaseException) -> str:
-    """The server's own message inside a SPARQLWrapper exception, on one line."""
-    import ast
-
-    text = str(exc)
-    if "Response:" in text:
-        raw = text.split("Response:", 1)[1].strip()
-        try:
-            value = ast.literal_eval(raw)
-            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        except (ValueError, SyntaxError):
-            text = raw
-    return _one_line(text)
-
-
 def _syntax_message(message: str) -> str:
     """'error at 2:1: expected X' (Oxigraph) as 'SPARQL syntax error at line 2, column 1: expected X'."""
     match = re.match(r"(?:.*?error at |.*?line )(\d+):(\d+):?\s*(.*)", message, flags=re.IGNORECASE)
@@ -183,76 +189,71 @@ def _syntax_message(message: str) -> str:
     return f"the endpoint rejected the query: {message}"
 
 
-def _run_remote(text: str, endpoint: str, name: str, timeout: float, graphs: list[str] = ()) -> QueryResult:
-    import http.client
-    from urllib.error import HTTPError, URLError
+#: Largest answer read from an endpoint (a --max-rows answer of wide rows fits; a runaway one does not).
+MAX_REMOTE_BYTES = 256 * 1024 * 1024
 
-    from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import (
-        EndPointInternalError,
-        EndPointNotFound,
-        QueryBadFormed,
-        SPARQLWrapperException,
-        Unauthorized,
-    )
+
+def _run_remote(text: str, endpoint: str, name: str, timeout: float | None, graphs: list[str] = (), *,
+                max_rows: int | None = DEFAULT_MAX_ROWS, limit: int | None = None) -> QueryResult:
+    """POST ``text`` to ``endpoint`` (the SPARQL 1.1 protocol) within one total deadline; the checked answer."""
+    from urllib.parse import urlencode
+
+    from kg.sparql_http import check_results, request
 
     update = is_update(text)
     target = update_endpoint(endpoint) if update else endpoint
-    client = SPARQLWrapper(endpoint, updateEndpoint=update_endpoint(endpoint))
-    client.setQuery(text)
+    fields = [("update" if update else "query", text)]
     for iri in graphs:  # the dataset: default-graph-uri / named-graph-uri of the SPARQL protocol
-        client.addDefaultGraph(iri)
-        client.addNamedGraph(iri)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    client.setTimeout(int(timeout))
+        fields += [("using-graph-uri" if update else "default-graph-uri", iri),
+                   ("using-named-graph-uri" if update else "named-graph-uri", iri)]
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "Accept": "application/sparql-results+json, application/json;q=0.9"}
+    seconds = timeout if timeout is not None else 24 * 3600.0
     try:
-        body = client.query().response.read()
-        if update:
-            return QueryResult(variables=[], rows=[])
-    except QueryBadFormed as exc:
-        raise QueryError(f"{name}: {_syntax_message(_server_message(exc))}") from exc
-    except Unauthorized as exc:
-        raise EndpointError(f"{target} needs credentials (HTTP 401): {_server_message(exc)}") from exc
-    except EndPointNotFound as exc:
-        raise EndpointError(f"{target} has no SPARQL {'update' if update else 'query'} service (HTTP 404); "
-                            f"check the URL (Oxigraph's is http://HOST:PORT/query)") from exc
-    except EndPointInternalError as exc:
-        raise EndpointError(f"{target} failed on the query (HTTP 500): {_server_message(exc)}") from exc
-    except SPARQLWrapperException as exc:
-        raise EndpointError(f"{target}: {_server_message(exc)}") from exc
-    except HTTPError as exc:
-        detail = _one_line(exc.read().decode("utf-8", "replace")) or exc.reason
-        if exc.code == 403 and update:
-            raise EndpointError(f"the endpoint is read-only: {target} refused the update (HTTP 403: {detail}); "
-                                f"run updates on a writable store (kg serve --writable)") from exc
-        raise EndpointError(f"{target} answered HTTP {exc.code}: {detail}") from exc
-    except URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise EndpointError(f"{target}: query timed out after {int(timeout)} s (no answer)") from exc
-        raise EndpointError(f"cannot reach SPARQL endpoint {target}: {exc.reason}; is the server running "
-                            f"(kg serve) and the URL right?") from exc
-    except TimeoutError as exc:
-        raise EndpointError(f"{target}: query timed out after {int(timeout)} s (no answer)") from exc
-    except OSError as exc:
-        raise EndpointError(f"cannot reach SPARQL endpoint {target}: {exc}") from exc
-    except http.client.IncompleteRead as exc:
-        raise EndpointError(f"{target}: the answer was cut off (query timed out, or the server stopped)") from exc
+        answer = request("POST", target, urlencode(fields).encode("utf-8"), headers, deadline_s=seconds,
+                         read_timeout_s=seconds, max_bytes=MAX_REMOTE_BYTES)
+    except ServerError as exc:
+        message = str(exc)
+        if message.startswith(f"cannot reach the store at {target}: "):
+            reason = message[len(f"cannot reach the store at {target}: "):].split("; is it running")[0]
+            raise ServerError(f"cannot reach SPARQL endpoint {target}: {reason}; is the server running "
+                              f"(kg serve) and the URL right?") from exc
+        raise ServerError(f"{message}; allow more with --timeout SECONDS"
+                          if " within " in message or " sent nothing for " in message else message) from exc
+    detail = _one_line(answer.text[:500]) or f"HTTP {answer.status}"
+    if answer.status == 400:
+        raise QueryError(f"{name}: {_syntax_message(detail)}")
+    if answer.status == 401:
+        raise ServerError(f"{target} needs credentials (HTTP 401): {detail}")
+    if answer.status == 404:
+        raise ServerError(f"{target} has no SPARQL {'update' if update else 'query'} service (HTTP 404); "
+                          f"check the URL (Oxigraph's is http://HOST:PORT/query)")
+    if answer.status == 403 and update:
+        raise ServerError(f"the endpoint is read-only: {target} refused the update (HTTP 403: {detail}); "
+                          f"run updates on a writable store (kg serve --writable)")
+    if answer.status == 500:
+        raise ServerError(f"{target} failed on the query (HTTP 500): {detail}")
+    if not 200 <= answer.status < 300:
+        raise ServerError(f"{target} answered HTTP {answer.status}: {detail}")
+    if update:
+        return QueryResult(variables=[], rows=[])
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        if re.search(rb"cancel|time ?out|timed out", body[-500:], flags=re.IGNORECASE):  # Oxigraph's soft timeout
-            raise EndpointError(f"{target}: query timed out (the server cancelled it and cut the answer off); "
-                                f"simplify the query or raise the server's timeout") from exc
-        raise EndpointError(f"{endpoint} did not answer with SPARQL JSON results: "
-                            f"{_one_line(body[:120].decode('utf-8', 'replace'))}") from exc
-    if not isinstance(data, dict):
-        raise EndpointError(f"{endpoint} did not answer with SPARQL JSON results")
-    if "boolean" in data:
-        return QueryResult(variables=[], boolean=bool(data["boolean"]))
-    variables = data["head"]["vars"]
-    rows = [tuple(_term(b.get(v)) for v in variables) for b in data["results"]["bindings"]]
-    return QueryResult(variables=variables, rows=rows)
+        data = json.loads(answer.text)
+    except json.JSONDecodeError as exc:
+        if re.search(r"cancel|time ?out|timed out", answer.text[-500:], flags=re.IGNORECASE):  # Oxigraph's soft timeout
+            raise ServerError(f"{target}: query timed out (the server cancelled it and cut the answer off); "
+                              f"simplify the query or raise the server's timeout") from exc
+        shown = _one_line(answer.text[:120]) or "an empty answer"
+        raise ServerError(f"{endpoint} did not answer with SPARQL JSON results: not JSON ({shown!r})") from exc
+    checked = check_results(data, endpoint)
+    if isinstance(checked, bool):
+        return QueryResult(variables=[], boolean=checked)
+    variables, bindings = checked
+    if limit is not None and (max_rows is None or limit <= max_rows):
+        bindings = bindings[:limit]
+    elif max_rows is not None and len(bindings) > max_rows:
+        raise too_many_rows(name, max_rows)
+    return QueryResult(variables=variables, rows=[tuple(_term(b.get(v)) for v in variables) for b in bindings])
 
 
 def _term(binding: dict[str, str] | None) -> Any:
