@@ -102,16 +102,11 @@ def measure(copies: list[int], names: list[str] | None, repeats: int, cap: float
     import pyoxigraph
 
     from kg.build import ensure_built
-    from kg.query import bind, saved_queries
+    from kg.query import bind
     from kg.store import load_graph
 
     build = ensure_built()
-    queries = saved_queries()
-    if names:
-        unknown = sorted(set(names) - set(queries))
-        if unknown:
-            raise SystemExit(f"unknown query {unknown[0]!r}; saved queries: {', '.join(queries)}")
-        queries = {n: queries[n] for n in names}
+    queries = _bench_stores().select_queries(names)
     curated = load_graph(build.ntriples, store="oxigraph")  # defaults name entities of the first copy
     texts = {name: bind(saved, {}, curated) for name, saved in queries.items()}
     del curated

@@ -173,6 +173,19 @@ def default_params(saved, graph) -> dict:
     return {p.name: to_term(p, p.default, graph) for p in saved.params if p.default is not None}
 
 
+def select_queries(names: list[str] | None) -> dict:
+    """The saved queries ``names`` names (all of them when None); an unknown name ends the benchmark."""
+    from kg.query import saved_queries
+
+    queries = saved_queries()
+    if names:
+        unknown = sorted(set(names) - set(queries))
+        if unknown:
+            raise SystemExit(f"unknown query {unknown[0]!r}; saved queries: {', '.join(queries)}")
+        queries = {n: queries[n] for n in names}
+    return queries
+
+
 def run(repeats: int, scale: int, names: list[str] | None, budget_s: float = 5.0,
         max_s: float | None = 60.0) -> tuple[list[list[str]], list[str], dict]:
     """Time both stores; the table rows, the mismatches between stores, and the raw numbers.
@@ -181,15 +194,10 @@ def run(repeats: int, scale: int, names: list[str] | None, budget_s: float = 5.0
     and left out of the comparison.
     """
     from kg.build import ensure_built
-    from kg.query import bind, compare_results, run_query, saved_queries
+    from kg.query import bind, compare_results, run_query
 
     build = ensure_built()
-    queries = saved_queries()
-    if names:
-        unknown = sorted(set(names) - set(queries))
-        if unknown:
-            raise SystemExit(f"unknown query {unknown[0]!r}; saved queries: {', '.join(queries)}")
-        queries = {n: queries[n] for n in names}
+    queries = select_queries(names)
     base = load(build.ntriples, "oxigraph")
     params = {name: default_params(q, base) for name, q in queries.items()}
     texts = {name: bind(q, params[name], base) for name, q in queries.items()}
