@@ -233,7 +233,8 @@ QUERY_FILES = [
          files={"quiet.rq": b"select * where { service silent <http://example.org/s> { ?s ?p ?o } }"}),
     Case("rq-load", ("query", "{tmp}/load.rq"), "load uses LOAD",
          files={"load.rq": f"LOAD <http://127.0.0.1:{CLOSED}/x.ttl>".encode()}),
-    Case("rq-update-on-embedded-store", ("query", "{tmp}/drop.rq"), "drop",
+    Case("rq-update-on-embedded-store", ("query", "{tmp}/drop.rq"),
+         "drop is a SPARQL Update and the embedded graph is read-only",
          files={"drop.rq": b"DROP ALL"}),
 ]
 
@@ -280,7 +281,8 @@ IMPORTS = [
          files={"x.ttl": b"<http://a> <http://b> <http://c> ."}),
     Case("import-unknown-extension", ("import", "{tmp}/x.xyz"), "cannot tell the format of",
          files={"x.xyz": b"<http://a> <http://b> <http://c> ."}),
-    Case("import-wrong-format-hint", ("import", "{tmp}/x.ttl", "--format", "rdfxml"), "x.ttl",
+    Case("import-wrong-format-hint", ("import", "{tmp}/x.ttl", "--format", "rdfxml"),
+         "x.ttl: not valid RDF/XML: Unknown prefix http: (the file's name says Turtle: is --format right?)",
          files={"x.ttl": b"<http://a> <http://b> <http://c> ."}),
     Case("import-bad-name", ("import", "{tmp}/x.ttl", "--name", "a/b"), "--name 'a/b': an import name is letters",
          files={"x.ttl": b"<http://a> <http://b> <http://c> ."}),
@@ -317,6 +319,11 @@ def _lines(rel: str) -> int:
     return (ROOT / rel).read_text(encoding="utf-8").count("\n")
 
 
+def _line_of(entity: str) -> int:
+    lines = (ROOT / "data" / "entities" / "therapies.yaml").read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip() == f"- id: {entity}")
+
+
 SRC = "data/sources/900_test.yaml"
 XREF = "data/identifiers.tsv"
 XREF_NEXT = _lines(XREF) + 1
@@ -332,7 +339,7 @@ DATA = [
     Case("source-folder", QUERY, "900_test.yaml: is a folder, not a YAML file", edit=mkdir(SRC)),
     Case("source-alias-bomb", QUERY, "900_test.yaml:2: YAML aliases (*name) are not allowed", edit=write(SRC, BOMB)),
     Case("source-empty", QUERY, "900_test.yaml:1: the file is empty", edit=write(SRC, "")),
-    Case("source-yaml-syntax", QUERY, "900_test.yaml:", edit=write(SRC, HEAD + "facts:\n  - {s: x, p: [\n")),
+    Case("source-yaml-syntax", QUERY, "900_test.yaml:7: YAML syntax: while parsing a flow node", edit=write(SRC, HEAD + "facts:\n  - {s: x, p: [\n")),
     Case("source-refs-not-a-number", QUERY, "900_test.yaml:6: 'refs' item should be a whole number, got 'nine'",
          edit=write(SRC, HEAD + "facts:\n  - {s: cyclosporine, p: inhibits, o: calcineurin, at: x, refs: [8, nine]}\n")),
     Case("source-dose-nan", QUERY, "900_test.yaml:13: 'value' should be a finite number, got nan",
@@ -343,7 +350,8 @@ DATA = [
          edit=write(SRC, PATIENT.format(age=-3, dose=15))),
     Case("source-unknown-entity", QUERY, "900_test.yaml:6: unknown entity 'cyclosporinee'; did you mean 'cyclosporine'",
          edit=write(SRC, HEAD + "facts:\n  - {s: cyclosporinee, p: inhibits, o: calcineurin, at: x}\n")),
-    Case("source-publication-id-is-an-entity", QUERY, "900_test.yaml:2: ",
+    Case("source-publication-id-is-an-entity", QUERY,
+         f"900_test.yaml:2: publication id 'cyclosporine' already defined at therapies.yaml:{_line_of('cyclosporine')}",
          edit=write(SRC, HEAD.replace("pub_900", "cyclosporine") + "facts:\n"
                     "  - {s: cyclosporine, p: inhibits, o: calcineurin, at: x}\n")),
     Case("entity-file-empty", QUERY, "zz_empty.yaml:1: the entity file is empty",
@@ -360,8 +368,9 @@ DATA = [
          edit=append(XREF, "cyclosporine\tMONDO:abc\tcyclosporin\ttest\n")),
     Case("identifier-file-invalid-utf8", QUERY, f"identifiers.tsv:{XREF_NEXT}: not valid UTF-8",
          edit=append(XREF, b"cyclosporine\tCHEBI:4031\tcaf\xe9\ttest\n")),
-    Case("ontology-turtle-syntax", QUERY, "kg.ttl:", edit=append("ontology/kg.ttl", "\n<a> <b> ;; .\n")),
-    Case("saved-query-invalid-utf8", ("queries",), "zz.rq:1: not valid UTF-8",
+    Case("ontology-turtle-syntax", QUERY, f"kg.ttl:{_lines('ontology/kg.ttl') + 2}: Turtle syntax:",
+         edit=append("ontology/kg.ttl", "\n<a> <b> ;; .\n")),
+    Case("saved-query-invalid-utf8", ("queries",), "zz.rq:1: not valid UTF-8 at byte 5 (0xe9)",
          edit=write("queries/zz.rq", b"# caf\xe9\nSELECT * WHERE { ?s ?p ?o }\n")),
     Case("import-yaml-alias-bomb-dry-run", ("import", "{tmp}/900_bomb.yaml", "--dry-run"),
          "900_bomb.yaml:2: YAML aliases (*name) are not allowed", files={"900_bomb.yaml": BOMB.encode()}),
