@@ -146,6 +146,8 @@ def check_writable(path: Path, folder: bool = False) -> None:
     path = Path(path)
     if not folder and path.is_dir():
         raise file_error(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    if folder and path.exists() and not path.is_dir():
+        raise file_error(path, NotADirectoryError(errno.ENOTDIR, "Not a directory"), "write the folder")
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise file_error(path, NotADirectoryError(errno.ENOTDIR, "Not a directory"))
