@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF
 
-from kg.errors import ValidationError
+from kg.errors import ValidationError, file_error
 from kg.files import atomic_dir, clean_scratch, swap_symlink, write_atomic
 from kg.namespaces import KG, bind_prefixes
 from kg.project import PACKAGE, Project
@@ -66,7 +66,12 @@ def input_hash(project: Project | None = None) -> str:
     code = sorted(PACKAGE.rglob("*.py"))
     for path in project.input_files():
         digest.update(str(path.relative_to(project.root)).encode())
-        digest.update(path.read_bytes())
+        try:
+            digest.update(path.read_bytes())
+        except IsADirectoryError:  # the curated reader reports it, with the file's name
+            digest.update(b"(a folder)")
+        except OSError as exc:
+            raise file_error(path, exc, "read") from exc
     for path in code:
         digest.update(str(path.relative_to(PACKAGE)).encode())
         digest.update(path.read_bytes())

@@ -194,6 +194,8 @@ def file_error(path: Path | str, exc: OSError, doing: str = "write") -> FileErro
               errno.EROFS: "read-only file system", errno.EISDIR: "it is a folder",
               errno.ENOENT: "no such file or folder", errno.EDQUOT: "disk quota exceeded"}.get(
         exc.errno or 0, exc.strerror or str(exc))
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and any(p.is_file() for p in Path(path).parents):
+        reason = "a part of the path is a file, not a folder"
     return FileError(f"cannot {doing} {path}: {reason}")
 
 

@@ -3,7 +3,8 @@
 * :func:`read_text` reads a text file as UTF-8; undecodable bytes, a folder or a
   binary file become a :class:`~kg.errors.DataError` naming file, line and byte;
   :func:`parse_turtle` does the same for Turtle and its syntax errors.
-* :func:`write_atomic` replaces one file; :func:`atomic_dir` builds a folder of
+* :func:`check_writable` refuses a target that cannot be written before any work is done;
+  :func:`write_atomic` replaces one file; :func:`atomic_dir` builds a folder of
   files and renames it into place as one. Temporary files live in a private
   scratch folder (``.tmp`` beside the target unless given) whose leftovers from
   a killed writer are removed by the next writer (:func:`clean_scratch`).
@@ -125,6 +126,33 @@ def _mode_for(target: Path) -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def check_writable(path: Path, folder: bool = False) -> None:
+    """Raise now the :class:`~kg.errors.FileError` writing ``path`` would raise later, before the work.
+
+    Checks what is certain without writing: a part of the path is a file, ``path`` is a folder where a
+    file is to be written (``folder=False``), or the nearest existing folder refuses this user.
+
+    Examples
+    --------
+    >>> check_writable(Path("/etc/passwd/kg.ttl"))
+    Traceback (most recent call last):
+    ...
+    kg.errors.FileError: cannot write /etc/passwd/kg.ttl: a part of the path is a file, not a folder
+    """
+    import errno
+
+    path = Path(path)
+    if not folder and path.is_dir():
+        raise file_error(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    if folder and path.exists() and not path.is_dir():
+        raise file_error(path, NotADirectoryError(errno.ENOTDIR, "Not a directory"), "write the folder")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise file_error(path, NotADirectoryError(errno.ENOTDIR, "Not a directory"))
+    if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+        raise file_error(path, PermissionError(errno.EACCES, "Permission denied"))
 
 
 def write_atomic(path: Path, data: bytes, scratch: Path | None = None) -> Path:

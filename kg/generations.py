@@ -210,8 +210,9 @@ def writing(root: Path, copy: bool = True, wait_s: float = WRITE_WAIT_S) -> Iter
             yield writer
             if not writer.discard:
                 writer.store.flush()
-        except BaseException:
+        except BaseException as exc:
             writer.store = None
+            _release_frames(exc)
             gc.collect()
             shutil.rmtree(target, ignore_errors=True)
             raise
@@ -229,6 +230,21 @@ def writing(root: Path, copy: bool = True, wait_s: float = WRITE_WAIT_S) -> Iter
         prune(root)
     finally:
         os.close(fd)
+
+
+def _release_frames(exc: BaseException | None) -> None:
+    """Clear the locals of the finished frames ``exc`` (and the exceptions it chains) keeps alive.
+
+    A frame of the failed write may still name the new generation's store; until that store is freed,
+    pyoxigraph keeps writing into its folder, so removing the folder would not be the end of it.
+    """
+    import traceback
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__context__
 
 
 def _check_closed(path: Path) -> None:

@@ -297,6 +297,9 @@ def import_graph(path: Path | str, project: Project | None = None, *, name: str 
             fields = _load_rdf(writer.store, path, fmt, iri)
         fields.update(_join(writer.store, iri, fields))
         info = _info(writer.store, name, iri, fmt, fields)
+        if not info.triples:
+            raise DataError([Problem(path, None, "holds no triples (an empty file?); nothing was imported",
+                                     code="data.empty")])
         write_record(writer.store, info)
         writer.marker = {"change": f"{'replace' if old else 'import'} {name} from {path.name}"}
         writer.discard = dry_run

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.errors import AmbiguousNameError, UnknownNameError
+from kg.errors import AmbiguousNameError, UnknownNameError, UsageError
 from kg.namespaces import KG, OBOINOWL, iri_to_curie
 
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "κ": "kappa"}
@@ -42,6 +42,8 @@ KINDS: dict[str, frozenset[str]] = {
     "publication": frozenset({"InformationResource", "Publication", "Database"}),
 }
 #: Categories that are never an "entity" (what a user names as a drug, target or condition).
+#: An absolute IRI as SPARQL and N-Triples accept it (no space, no ``<>"{}|\\^``` characters).
+IRI_PATTERN = re.compile(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+", re.IGNORECASE)
 _NOT_ENTITIES = frozenset({"Property", "Ontology"})
 _PATIENT = re.compile(r"^patient_(\d+)_(\w+)$")
 
@@ -229,10 +231,11 @@ def resolve(graph: Graph | NameIndex, name: str, kind: str = "entity", what: str
     Pass a :class:`NameIndex` when resolving many names against one graph.
     """
     text = name.strip()
-    if text.startswith("<") and text.endswith(">"):
-        return URIRef(text[1:-1])
-    if text.startswith(("http://", "https://")):
-        return URIRef(text)
+    iri = text[1:-1] if text.startswith("<") and text.endswith(">") else text
+    if iri is not text or text.startswith(("http://", "https://")):
+        if not IRI_PATTERN.fullmatch(iri):
+            raise UsageError(f"{what or kind} {text!r} is not a valid IRI (no spaces or any of <>\"{{}}|\\^`)")
+        return URIRef(iri)
     index = graph if isinstance(graph, NameIndex) else NameIndex.of(graph)
     return index.resolve(text, kind, what)  # type: ignore[return-value]
 

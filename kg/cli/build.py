@@ -72,10 +72,12 @@ def export_cmd(fmt: str, out: Path, check: bool) -> None:
     written is named on its own line.
     """
     from kg.export import export
+    from kg.files import check_writable
     from kg.store import load_graph
 
     if check and fmt != "kgx":
         raise FormatError("--validate checks KGX exports only (--format kgx)")
+    check_writable(out, folder=fmt in ("kgx", "csv", "phenopacket"))  # before the graph is loaded
     if fmt == "phenopacket":
         from kg.phenopacket import UNVERIFIED_FILE, write_phenopackets
 

@@ -16,7 +16,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.curation.spec import Vocab
-from kg.errors import DataError, Problem
 from kg.namespaces import KG
 
 
@@ -151,16 +150,10 @@ def load_tbox(ontology_dir: Path) -> Graph:
 
     A syntax error is a :class:`~kg.errors.DataError` naming the file and line.
     """
-    from kg.files import read_text
+    from kg.files import parse_turtle
 
     g = Graph()
     for path in sorted(Path(ontology_dir).glob("*.ttl")):
-        if path.name == "shapes.ttl":
-            continue
-        text = read_text(path, "Turtle file")
-        try:
-            g.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
-        except Exception as exc:  # rdflib raises BadSyntax and friends
-            line = re.search(r"line (\d+)", str(exc))
-            raise DataError([Problem(path, int(line.group(1)) if line else None, f"Turtle syntax: {exc}")]) from exc
+        if path.name != "shapes.ttl":
+            g += parse_turtle(path)
     return g

@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.export.rdf import canonical_json
 from kg.namespaces import BINDINGS, DEFINITION, KG, OBOINOWL
@@ -101,12 +101,56 @@ def _sorted_values(value):
     return value
 
 
+def _nodes(graph: Graph, ctx: dict) -> list[dict]:
+    data = json.loads(graph.serialize(format="json-ld", context=ctx["@context"], encoding="utf-8"))
+    return data.get("@graph", [data] if "@id" in data else [])
+
+
+def _falsy(term) -> bool:
+    """Whether rdflib compacts the literal ``term`` to a JSON value that is false ("", 0, 0.0, false)."""
+    if not isinstance(term, Literal) or term.language:
+        return False
+    if term.datatype is None:
+        return not str(term)
+    return term.datatype in (XSD.integer, XSD.double, XSD.boolean, XSD.string) and not term.toPython()
+
+
+def _graph_of(triples, like: Graph) -> Graph:
+    g = Graph(namespace_manager=like.namespace_manager)
+    for t in triples:
+        g.add(t)
+    return g
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
 def to_jsonld(graph: Graph, ctx: dict | None = None) -> bytes:
     """``graph`` as compact JSON-LD with ``ctx`` embedded (:func:`context` of the graph by default)."""
     ctx = ctx or context(graph)
-    raw = graph.serialize(format="json-ld", context=ctx["@context"], encoding="utf-8")
-    data = json.loads(raw)
-    nodes = data.get("@graph", [data] if "@id" in data else [])
+    # rdflib's compacting writer drops a value that compacts to "", 0 or false when the property already has
+    # a value (it tests that value for truth); such values are written in extra passes, one per subject and
+    # property in each, and merged.
+    groups: dict[tuple, list] = {}
+    for triple in graph:
+        if _falsy(triple[2]):
+            groups.setdefault(triple[:2], []).append(triple)
+    passes = [[group[i] for group in groups.values() if len(group) > i]
+              for i in range(max(map(len, groups.values()), default=0))]
+    held = {t for batch in passes for t in batch}
+    nodes = _nodes(_graph_of((t for t in graph if t not in held), graph) if held else graph, ctx)
+    by_id = {n.get("@id"): n for n in nodes}
+    for batch in passes:
+        for extra in _nodes(_graph_of(batch, graph), ctx):
+            node = by_id.get(extra.get("@id"))
+            if node is None:
+                nodes.append(extra)
+                by_id[extra.get("@id")] = extra
+                continue
+            for key, value in extra.items():
+                if key != "@id":
+                    node[key] = [*_as_list(node[key]), value] if key in node else value
     nodes = sorted((_sorted_values({k: v for k, v in n.items() if k != "@context"}) for n in nodes),
                    key=lambda n: (str(n.get("@id", "")), json.dumps(n, sort_keys=True, ensure_ascii=False)))
     return canonical_json({"@context": ctx["@context"], "@graph": nodes})

@@ -105,8 +105,10 @@ def serialize(graph: Graph, fmt: str, context: dict | None = None) -> bytes:
         raise FormatError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
     stable = stable_blank_nodes(graph)
     if fmt == "nt":
-        lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in stable)
-        return "".join(lines).encode("utf-8")
+        # rdflib's N-Triples writer, not Term.n3(): n3() writes a literal with a newline as a Turtle """long
+        # string""", which is not N-Triples. Its lines hold no raw newline, so sorting them is safe.
+        text = stable.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        return "".join(sorted(line + "\n" for line in text.split("\n") if line)).encode("utf-8")
     if fmt == "jsonld":
         from kg.export.jsonld import to_jsonld
 

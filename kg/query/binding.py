@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 
 from kg.errors import QueryError
-from kg.lookup import NameIndex
+from kg.lookup import IRI_PATTERN, NameIndex
 from kg.query.saved import Param, SavedQuery, _where_brace, parameter_blocks
 
 
@@ -26,7 +25,7 @@ def to_term(param: Param, value: Any, graph: Graph | NameIndex | None) -> URIRef
 
             return resolve(graph, text, kind=param.kind, what=f"value for {param.name}")
         if param.type == "iri":
-            if not re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+", text):
+            if not IRI_PATTERN.fullmatch(text):
                 raise QueryError(f"parameter {param.name!r}: {text!r} is not an IRI")
             return URIRef(text)
         if param.type == "integer":

@@ -122,9 +122,13 @@ def to_delimited(result: QueryResult, delimiter: str) -> str:
         writer.writerow(["boolean"])
         writer.writerow([str(result.boolean).lower()])
         return out.getvalue()
+    # The csv module quotes a cell holding "\n" (the line terminator) but not one holding a bare "\r", which
+    # readers take as a line break; such rows are written with every cell quoted.
+    quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(result.variables)
     for row in result.rows:
-        writer.writerow(["" if t is None else str(t) for t in row])
+        cells = ["" if t is None else str(t) for t in row]
+        (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
     return out.getvalue()
 
 
