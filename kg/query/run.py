@@ -88,12 +88,15 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
         check_bounds(saved.name, timeout, max_rows)
         result = _run_remote(text, check_endpoint_url(endpoint), saved.name, timeout, graphs=_graph_iris(selector),
                              max_rows=max_rows, limit=limit)
-    elif rdf is not None:
-        result = evaluate(lambda: _run_local(text, rdf, saved.name), saved.name, timeout=timeout, max_rows=max_rows,
-                          limit=limit)
     else:
-        result = evaluate(lambda: _run_store(text, snapshot, selector, saved.name), saved.name, timeout=timeout,
-                          max_rows=max_rows, limit=limit)
+        run = (lambda: _run_local(text, rdf, saved.name)) if rdf is not None else (
+            lambda: _run_store(text, snapshot, selector, saved.name))
+        try:
+            result = evaluate(run, saved.name, timeout=timeout, max_rows=max_rows, limit=limit)
+        except OSError as exc:  # a SERVICE call (allowed with --allow-service) that failed while rows were read
+            services = ", ".join(dict.fromkeys(re.findall(r"(?i)\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>", text)))
+            raise ServerError(f"{saved.name}: SERVICE {services or '(a federated query)'} failed: "
+                              f"{_one_line(exc)}") from exc
     if limit is not None:
         result.rows = result.rows[:limit]
     result.graph, result._index = names, index
