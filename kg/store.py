@@ -189,8 +189,10 @@ def read_records(store) -> dict[str, GraphInfo]:
 class Snapshot:
     """A read-only view of one published generation of the store. ``close()`` it (or use ``with``)."""
 
-    def __init__(self, generation) -> None:
+    def __init__(self, generation, project: Project | None = None) -> None:
         self._generation = generation
+        self.project = project
+        self._names = None
         self.path: Path = generation.path
         self.store = generation.store            # pyoxigraph.Store, read-only
         self.graphs: dict[str, GraphInfo] = read_records(self.store)
@@ -258,6 +260,20 @@ class Snapshot:
         result.snapshot = self
         bind_prefixes(result)
         return result
+
+    def names(self):
+        """The curated graph's :class:`kg.lookup.NameIndex`: the build's pickled index, else built from the graph."""
+        if self._names is None:
+            info = self.graphs.get("curated")
+            if info is not None and info.build_id and self.project is not None:
+                from kg.build import _builds, read_names
+
+                self._names = read_names(_builds(self.project) / info.build_id)
+            if self._names is None:
+                from kg.lookup import NameIndex
+
+                self._names = NameIndex.of(self.rdflib_graph("curated"))
+        return self._names
 
     def count(self, iri: str) -> int:
         """Triples in one graph of the store."""
@@ -370,7 +386,7 @@ def open_store(project: Project | None = None, *, sync: bool = True) -> Snapshot
         build = ensure_built(project)
     generation = generations.reading(project.store)
     if generation is not None:
-        snapshot = Snapshot(generation)
+        snapshot = Snapshot(generation, project)
         curated = snapshot.graphs.get("curated")
         if build is None or (curated is not None and curated.build_id == build.build_id):
             return snapshot
@@ -383,7 +399,7 @@ def open_store(project: Project | None = None, *, sync: bool = True) -> Snapshot
     generation = generations.reading(project.store)
     if generation is None:
         raise FormatError(f"the graph store {project.store} has no published generation after loading the build")
-    return Snapshot(generation)
+    return Snapshot(generation, project)
 
 
 def sync_curated(project: Project, build) -> None:

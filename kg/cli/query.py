@@ -90,10 +90,10 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
     if endpoint and is_update(saved.text):
         click.echo(f"update applied at {endpoint}")
         return
-    if result.graph is None:  # an endpoint's answer: label its IRIs from the curated graph
+    if result.index is None:  # an endpoint's answer: label its IRIs from the curated graph
         from kg.store import open_store
 
-        result.graph = open_store().rdflib_graph("curated")
+        result._index = open_store().names()
     title = saved.asks or (saved.summary if saved.path and saved.summary != "(ad hoc query)" else None)
     if title and params:
         title += " (" + ", ".join(params) + ")"

@@ -72,10 +72,13 @@ def run_query(query: str | SavedQuery, params: dict[str, Any] | None = None, *,
             from kg.store import open_store
 
             snapshot = open_store()
-    names = rdf if rdf is not None else snapshot.rdflib_graph("curated") if snapshot is not None else None
     from kg.lookup import NameIndex
 
-    index = NameIndex.of(names) if names is not None and names_entities else None
+    names = rdf  # the graph whose names label the answer (an rdflib Graph given), else the store's index
+    if rdf is not None:
+        index = NameIndex.of(rdf) if names_entities else None
+    else:
+        index = snapshot.names() if snapshot is not None else None
     text = bind(saved, dict(params or {}), index if index is not None else names)
     if not endpoint:
         refuse_outbound(text, saved.name, allow_service)
