@@ -214,6 +214,6 @@ def test_a_build_killed_midway_never_becomes_current(project, moment):
     again = ensure_built()
     assert again.skipped and again.dist == first.dist
     assert sorted(p.name for p in first.dist.iterdir() if p.is_file()) == sorted(
-        ["build-report.json", "build-report.md", "inferred.ttl", "kg.nt", "kg.ttl"])
+        ["build-report.json", "build-report.md", "inferred.ttl", "kg.nt", "kg.ttl", "names.pickle"])
     leftovers = project / "dist" / ".tmp"
     assert not leftovers.exists() or not list(leftovers.iterdir())      # the dead writer's files are gone
