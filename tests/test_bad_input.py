@@ -32,18 +32,8 @@ from kg.project import Project
 KG_EXE = str(Path(sys.executable).with_name("kg"))
 ROOT = Project.discover().root
 
-HEAD = "publication:\n  id: pub_900\n  title: A test case report\n  study_type: case_report\n"
-PATIENT = HEAD + """patients:
-  - id: "1"
-    label: test patient
-    at: Case
-    age: {age}
-    sex: female
-    diagnoses: [dermatomyositis]
-    courses:
-      - {{seq: 1, therapy: methotrexate, outcome: no_response, doses: [{{value: {dose}, unit: mg/wk}}],
-         duration: {{value: 3, unit: mo, text: 3 months}}}}
-"""
+from test_curated_input import HEAD, PATIENT  # noqa: E402 (the same test records)
+
 BOMB = "\n".join(['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
                  + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]) + "\n"
 
