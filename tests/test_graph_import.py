@@ -348,6 +348,7 @@ def test_generated_graph_has_the_hetionet_mix_and_overlaps_the_curated_graph(pro
 # The commands (kg/cli/graphs.py)
 # ---------------------------------------------------------------------------
 
+@pytest.mark.slow  # every saved query on a merged store, or a generated import: over 15 s
 def test_import_and_graphs_commands(project, tmp_path, monkeypatch):
     from click.testing import CliRunner
 

@@ -83,6 +83,7 @@ def test_union_and_graph_narrowing(merged):
         count(graph="extr")
 
 
+@pytest.mark.slow  # every saved query on a merged store, or a generated import: over 15 s
 def test_imports_leave_every_saved_query_answer_unchanged(merged, graph):
     """The generated graph shares DrugBank and MONDO IRIs with the curated one but none of its vocabulary."""
     for name, saved in saved_queries().items():
@@ -91,6 +92,7 @@ def test_imports_leave_every_saved_query_answer_unchanged(merged, graph):
         assert compare_results(curated, run_query(saved), saved.text) is None, name
 
 
+@pytest.mark.slow  # every saved query on a merged store, or a generated import: over 15 s
 def test_memory_store_answers_like_the_persistent_one(merged):
     assert count(store="memory") == count()
     assert count(store="memory", graph="extra") == 3
