@@ -35,6 +35,15 @@ graph_option = click.option(
          "or several, comma-separated.")
 
 
+def _say(text: str) -> None:
+    """One line of a report, wrapped at the terminal's width (continuations indented under it)."""
+    from kg.reports.common import paragraph
+    from kg.text import terminal_width
+
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    click.echo(paragraph(text, terminal_width(), indent=lead + "    "))
+
+
 def _size(n: int | None) -> str:
     if n is None:
         return "-"
@@ -71,15 +80,15 @@ def graphs_cmd(fmt: str) -> None:
     for i in infos:  # provenance, one line each (the table stays within 80 columns)
         facts = [f"{i.source or '-'} ({i.format or '-'}, {_size(i.size)})", f"sha256 {(i.sha256 or '-')[:12]}",
                  *(x for x in (i.title, i.license and f"licence {i.license}") if x)]
-        click.echo(f"{i.name}: " + "; ".join(facts))
+        _say(f"{i.name}: " + "; ".join(facts))
         if i.kind == "import":
-            click.echo(f"{i.name}: {_joined(i)}")
+            _say(f"{i.name}: {_joined(i)}")
     for info in infos:
         for note in info.notes:
-            click.echo(f"{info.name}: {note}")
+            _say(f"{info.name}: {note}")
         if info.unmapped:
             shown = ", ".join(f"{p or '(no prefix)'} {n:,}" for p, n in sorted(info.unmapped.items()))
-            click.echo(f"{info.name}: identifiers of unknown prefixes got IRIs under {info.iri}/: {shown}")
+            _say(f"{info.name}: identifiers of unknown prefixes got IRIs under {info.iri}/: {shown}")
 
 
 def _joined(info) -> str:
@@ -144,7 +153,7 @@ def import_cmd(file: Path | None, name: str | None, fmt: str | None, replace: bo
         from kg.graph_import import remove_import
 
         info = remove_import(remove)
-        click.echo(f"removed {info.name} ({info.triples:,} triples)")
+        _say(f"removed {info.name} ({info.triples:,} triples)")
         return
     if file is None:
         raise click.UsageError("give a FILE to import (or --remove NAME)")
@@ -165,18 +174,18 @@ def import_cmd(file: Path | None, name: str | None, fmt: str | None, replace: bo
     verb = "checked (dry run, store unchanged)" if dry_run else ("replaced" if report.replaced else "imported")
     counts = f"{info.triples:,} triples" + (f", {info.nodes:,} nodes, {info.edges:,} edges" if info.nodes is not None
                                            and info.edges is not None else "")
-    click.echo(f"{verb} {info.name}: {counts} from {info.source} ({info.format}, {report.seconds:.1f} s)")
+    _say(f"{verb} {info.name}: {counts} from {info.source} ({info.format}, {report.seconds:.1f} s)")
     if not dry_run:
-        click.echo(f"  graph <{info.iri}>; query it with --graph {info.name}, or with everything (the default)")
-    click.echo(f"  {_joined(info)}")
-    click.echo(f"  {_signed(info)}")
+        _say(f"  graph <{info.iri}>; query it with --graph {info.name}, or with everything (the default)")
+    _say(f"  {_joined(info)}")
+    _say(f"  {_signed(info)}")
     if info.candidate_count:
         shown = ", ".join(f"{c['label']} ~ {c['entity']}" for c in info.candidates[:5])
-        click.echo(f"  {info.candidate_count:,} nodes share only a label with a curated entity (not linked): "
+        _say(f"  {info.candidate_count:,} nodes share only a label with a curated entity (not linked): "
                    f"{shown}{', ...' if info.candidate_count > 5 else ''}")
     for note in info.notes:
-        click.echo(f"  note: {note}")
+        _say(f"  note: {note}")
     if info.unmapped:
         shown = ", ".join(f"{p or '(no prefix)'} {n:,}" for p, n in sorted(info.unmapped.items()))
-        click.echo(f"  identifiers of unknown prefixes got IRIs under {info.iri}/ ({shown}); "
+        _say(f"  identifiers of unknown prefixes got IRIs under {info.iri}/ ({shown}); "
                    f"give --prefix PREFIX=IRI to map them")
