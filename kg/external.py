@@ -208,13 +208,10 @@ def add_imported(G, graph, snapshot, selector: str | list[str] = "all") -> int:
 
 def _as_given(iri: str, graph_iri: str) -> str:
     """``EX:0001`` for the IRI kg import minted for a CURIE of an unknown prefix, else the IRI itself."""
-    from urllib.parse import unquote
+    from kg.kgx import fallback_parts
 
-    if iri.startswith(graph_iri + "/"):
-        prefix, _, local = unquote(iri[len(graph_iri) + 1:]).partition("/")
-        if local:
-            return f"{prefix}:{local}"
-    return iri
+    parts = fallback_parts(iri, graph_iri)
+    return f"{parts[0]}:{parts[1]}" if parts else iri
 
 
 def _category_map(graph) -> dict[str, set[str]]:

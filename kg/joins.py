@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kg.identifiers import canonical_curie
+from kg.kgx import fallback_parts
 from kg.lookup import normalise
 from kg.namespaces import KG
 
@@ -67,13 +68,11 @@ def node_curie(iri: str, graph_iri: str) -> str | None:
     >>> node_curie(het + "/Compound/:DB00091", het), node_curie("http://purl.obolibrary.org/obo/MONDO_0016367", het)
     ('DRUGBANK:DB00091', 'MONDO:0016367')
     """
-    from urllib.parse import unquote
-
-    stem = graph_iri + "/"
-    if iri.startswith(stem):
-        prefix, _, local = unquote(iri[len(stem):]).partition("/")
-        if not local or prefix in ("edge", "_"):
+    if iri.startswith(graph_iri + "/"):
+        parts = fallback_parts(iri, graph_iri)
+        if parts is None or parts[0] in ("edge", "_"):
             return None
+        prefix, local = parts
         return canonical_curie(f"{prefix}::{local[1:]}" if local.startswith(":") else f"{prefix}:{local}")
     if iri.startswith(str(KG)):
         return None
