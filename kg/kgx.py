@@ -46,7 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from kg.errors import DataError, Problem
 from kg.namespaces import IRI_STEMS
@@ -153,6 +153,27 @@ class KGXCounts:
     node_ids: set = field(default_factory=set)
 
 
+def fallback_parts(iri: str, graph_iri: str) -> tuple[str, str] | None:
+    """``(prefix, local)`` of an IRI that :meth:`Identifiers.iri` minted in import ``graph_iri``, else None.
+
+    A CURIE of a prefix without a known IRI becomes ``<graph>/PREFIX/LOCAL`` (percent-encoded);
+    this reads it back, so the minting and the reading live in one module.
+
+    Examples
+    --------
+    >>> g = "https://w3id.org/dmkg/graph/import/het"
+    >>> fallback_parts(g + "/Compound/:DB00091", g), fallback_parts(g + "/FOO/a%20b", g)
+    (('Compound', ':DB00091'), ('FOO', 'a b'))
+    >>> fallback_parts("http://purl.obolibrary.org/obo/MONDO_0016367", g), fallback_parts(g + "/FOO", g)
+    (None, None)
+    """
+    stem = graph_iri + "/"
+    if not iri.startswith(stem):
+        return None
+    prefix, _, local = unquote(iri[len(stem):]).partition("/")
+    return (prefix, local) if local else None
+
+
 class Converter:
     """Turns KGX node and edge records into N-Triples lines for one import."""
 
@@ -234,29 +255,6 @@ class Converter:
 # ---------------------------------------------------------------------------
 # Reading rows
 # ---------------------------------------------------------------------------
-
-def fallback_parts(iri: str, graph_iri: str) -> tuple[str, str] | None:
-    """``(prefix, local)`` of an IRI that :meth:`Identifiers.iri` minted in import ``graph_iri``, else None.
-
-    A CURIE of a prefix without a known IRI becomes ``<graph>/PREFIX/LOCAL`` (percent-encoded);
-    this reads it back, so the minting and the reading live in one module.
-
-    Examples
-    --------
-    >>> g = "https://w3id.org/dmkg/graph/import/het"
-    >>> fallback_parts(g + "/Compound/:DB00091", g), fallback_parts(g + "/FOO/a%20b", g)
-    (('Compound', ':DB00091'), ('FOO', 'a b'))
-    >>> fallback_parts("http://purl.obolibrary.org/obo/MONDO_0016367", g), fallback_parts(g + "/FOO", g)
-    (None, None)
-    """
-    from urllib.parse import unquote
-
-    stem = graph_iri + "/"
-    if not iri.startswith(stem):
-        return None
-    prefix, _, local = unquote(iri[len(stem):]).partition("/")
-    return (prefix, local) if local else None
-
 
 def tsv_records(lines: Iterable[bytes], where: str, kind: str) -> Iterator[tuple[int, dict[str, list]]]:
     """(line number, record) of a KGX TSV file: each value a list (multi-valued columns split on "|")."""
