@@ -217,8 +217,8 @@ def writing(root: Path, copy: bool = True, wait_s: float = WRITE_WAIT_S) -> Iter
             shutil.rmtree(target, ignore_errors=True)
             raise
         writer.store = None
-        gc.collect()
         if writer.discard:
+            gc.collect()
             shutil.rmtree(target, ignore_errors=True)
             return
         _check_closed(target)
@@ -248,13 +248,22 @@ def _release_frames(exc: BaseException | None) -> None:
 
 
 def _check_closed(path: Path) -> None:
-    """Make sure this process no longer holds the store at ``path`` open (a reader must never meet a writer)."""
+    """Make sure this process no longer holds the store at ``path`` open (a reader must never meet a writer).
+
+    Usually dropping the writer's reference has already closed it; only when a reference cycle (an rdflib
+    view, a traceback) still holds it does a full garbage collection run, which costs time in a big process.
+    """
     import pyoxigraph
 
-    try:
-        probe = pyoxigraph.Store(str(path))
-    except OSError as exc:
-        raise KGError(f"internal error: the new generation {path} is still open in this process: {exc}") from exc
+    for attempt in range(2):
+        try:
+            probe = pyoxigraph.Store(str(path))
+            break
+        except OSError as exc:
+            if attempt:
+                raise KGError(f"internal error: the new generation {path} is still open in this process: "
+                              f"{exc}") from exc
+            gc.collect()
     probe.flush()
     del probe
 
