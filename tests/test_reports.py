@@ -49,10 +49,22 @@ def check_readable(text: str, width: int) -> None:
         assert re.search(r"doi:10\.|PMID:\d+|publication not identified", note), f"footnote [{n}]: {note}"
 
 
+@pytest.fixture(scope="module")
+def answers(graph):
+    """Each saved query's result, run once and shown at every width (the result does not depend on it)."""
+    cache: dict = {}
+
+    def answer(name):
+        if name not in cache:
+            cache[name] = run_query(name, graph=graph)
+        return cache[name]
+    return answer
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", SAVED)
-def test_every_saved_query_reads_well(graph, name, width):
-    result = run_query(name, graph=graph)
+def test_every_saved_query_reads_well(answers, name, width):
+    result = answers(name)
     text = format_result(result, "table", width=width, title=saved_queries()[name].asks)
     check_readable(text, width)
     # No cell narrower than its longest word: every word of every cell appears whole in the output.
