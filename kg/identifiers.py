@@ -116,3 +116,42 @@ def _from_iri(iri: str) -> str | None:
     if match is not None and _CURIE.match(match.group(1)):
         return canonical_curie(match.group(1))
     return None
+
+
+#: Resolvers that write ``HOST/prefix:local``, with the prefix in any case.
+_RESOLVERS = ("identifiers.org", "bioregistry.io", "n2t.net")
+
+
+@functools.cache
+def iri_forms(curie: str) -> frozenset[str]:
+    """The IRIs a graph may name identifier ``curie`` by, each one :func:`canonical_curie` reads back as ``curie``.
+
+    Bioregistry's provider URLs (OBO PURL, the resource's own pages, its RDF IRI, bio2rdf ...), the
+    resolvers identifiers.org, bioregistry.io and n2t.net with the prefix in the project's, the
+    registry's, lower and upper case, the project's own IRI (``kg.namespaces.IRI_STEMS``), each over
+    http and https. :func:`kg.joins.join_import` looks these up in an RDF import instead of reading
+    every node of it.
+
+    Examples
+    --------
+    >>> forms = iri_forms("DRUGBANK:DB00864")
+    >>> sorted(f for f in forms if "identifiers.org" in f and f.startswith("https"))
+    ['https://identifiers.org/DRUGBANK:DB00864', 'https://identifiers.org/drugbank:DB00864']
+    >>> "http://purl.obolibrary.org/obo/MONDO_0016367" in iri_forms("MONDO:0016367")
+    True
+    """
+    from kg.namespaces import IRI_STEMS
+
+    prefix, _, local = curie.partition(":")
+    registry = _registry()
+    normal = registry.normalize_prefix(prefix)
+    if normal is None or not local:
+        return frozenset()
+    urls = {url for url in registry.get_providers(normal, local).values() if url}
+    if prefix in IRI_STEMS:
+        urls.add(IRI_STEMS[prefix] + local)
+    spellings = {prefix, prefix.lower(), prefix.upper(), normal, registry.get_preferred_prefix(normal) or normal}
+    urls |= {f"https://{host}/{spelling}:{local}" for host in _RESOLVERS for spelling in spellings}
+    urls |= {"http://" + url[len("https://"):] for url in urls if url.startswith("https://")}
+    urls |= {"https://" + url[len("http://"):] for url in urls if url.startswith("http://")}
+    return frozenset(url for url in urls if canonical_curie(url) == curie)

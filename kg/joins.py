@@ -1,11 +1,13 @@
 """Where an imported graph meets the curated one: shared identifiers become ``skos:exactMatch`` links.
 
 After ``kg import`` has loaded a graph (:mod:`kg.graph_import`), :func:`join_import`
-reads the canonical identifier of every node of the import (every IRI subject or object;
-:func:`kg.identifiers.canonical_curie`
-reads OBO PURLs, identifiers.org, bioregistry.io and providers' URLs, CURIEs of any
-case and Hetionet's ``Compound::DB00091``) and compares it with the verified
-identifiers of the curated entities (their ``oboInOwl:hasDbXref``). Each match the
+finds the imported nodes that carry a verified identifier of a curated entity (its
+``oboInOwl:hasDbXref``). A KGX import is matched by the identifiers its files give
+(:func:`kg.identifiers.canonical_curie` reads CURIEs of any case, IRIs and Hetionet's
+``Compound::DB00091``); an RDF import by looking up, in the graph's indexes, each curated
+identifier's IRI forms (:func:`kg.identifiers.iri_forms`: OBO PURLs, identifiers.org,
+bioregistry.io, n2t and providers' URLs, http or https), so joining costs the same for a
+million-edge import as for a small one. Each match the
 curated graph does not already state (it states ``skos:exactMatch`` to the IRIs of
 ``kg.namespaces.IRI_STEMS``) is written into the **import's own graph** as ::
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kg.identifiers import canonical_curie
+from kg.identifiers import canonical_curie, iri_forms
 from kg.kgx import fallback_parts
 from kg.lookup import normalise
 from kg.namespaces import KG
@@ -41,6 +43,7 @@ _NOT_NODES = ", ".join(f"<{p}>" for p in (
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate", "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
     "https://w3id.org/biolink/vocab/category", "https://w3id.org/biolink/vocab/xref",
     "https://w3id.org/biolink/vocab/publications", _XREF))
+_NOT_NODE_SET = frozenset(p.strip("<>") for p in _NOT_NODES.split(", "))
 #: How many label-only candidates a report keeps (the count is always complete).
 CANDIDATES_SHOWN = 50
 
@@ -54,6 +57,16 @@ class Joins:
     by_prefix: Counter = field(default_factory=Counter)
     candidates: list[dict] = field(default_factory=list)         # {"node", "label", "entity"}
     candidate_count: int = 0
+
+
+def _is_node(store, iri: str, graph) -> bool:
+    """True when ``iri`` is a subject in ``graph``, or an object of a property that links nodes."""
+    import pyoxigraph as ox
+
+    term = ox.NamedNode(iri)
+    if next(iter(store.quads_for_pattern(term, None, None, graph)), None) is not None:
+        return True
+    return any(quad.predicate.value not in _NOT_NODE_SET for quad in store.quads_for_pattern(None, None, term, graph))
 
 
 def node_curie(iri: str, graph_iri: str) -> str | None:
@@ -79,8 +92,14 @@ def node_curie(iri: str, graph_iri: str) -> str | None:
     return canonical_curie(iri)
 
 
-def join_import(store, graph_iri: str, curated_iri: str) -> Joins:
-    """Link the nodes of import ``graph_iri`` to curated entities by identifier, in a writable store."""
+def join_import(store, graph_iri: str, curated_iri: str, kgx_ids: dict[str, str] | None = None) -> Joins:
+    """Link the nodes of import ``graph_iri`` to curated entities by identifier, in a writable store.
+
+    ``kgx_ids`` (a KGX import: every node identifier its files name -> the node's IRI) is matched
+    by identifier directly. Without it (an RDF import) each curated identifier's IRI forms
+    (:func:`kg.identifiers.iri_forms`) are looked up in the graph's indexes, so the cost follows the
+    curated graph (a few hundred identifiers), not the import.
+    """
     import pyoxigraph as ox
 
     curated = ox.NamedNode(curated_iri)
@@ -96,14 +115,15 @@ def join_import(store, graph_iri: str, curated_iri: str) -> Joins:
                 names.setdefault(normalise(quad.object.value), set()).add(quad.subject.value)
 
     graph = ox.NamedNode(graph_iri)
-    nodes = [row[0].value for row in store.query(
-        f"SELECT DISTINCT ?n WHERE {{ GRAPH <{graph_iri}> {{ {{ ?n ?p ?o }} UNION "
-        f"{{ ?s ?p ?n FILTER(?p NOT IN ({_NOT_NODES})) }} }} FILTER(isIRI(?n)) }}")]
+    if kgx_ids is None:
+        found = sorted((node, curie) for curie in by_curie for node in iri_forms(curie) if _is_node(store, node, graph))
+    else:
+        found = sorted((iri, curie) for identifier, iri in kgx_ids.items()
+                       if (curie := canonical_curie(identifier)) in by_curie)
     joins = Joins()
     joined: set[str] = set()
-    for node in nodes:
-        canonical = node_curie(node, graph_iri)
-        for entity in sorted(by_curie.get(canonical, ())) if canonical else ():
+    for node, canonical in found:
+        for entity in sorted(by_curie[canonical]):
             joins.links.append((entity, node))
             joins.by_prefix[canonical.split(":", 1)[0]] += 1
             joined.add(node)

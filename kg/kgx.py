@@ -151,6 +151,12 @@ class KGXCounts:
     edges: int = 0
     dangling: int = 0         # edges whose subject or object no nodes file lists
     node_ids: set = field(default_factory=set)
+    endpoints: set = field(default_factory=set)   # every edge's subject and object, as the file gives them
+    predicates: Counter = field(default_factory=Counter)  # (predicate IRI, direction qualifier or '') -> edge rows
+
+    def identifiers(self) -> set[str]:
+        """Every node identifier the files name (listed in a nodes file or at an end of an edge)."""
+        return self.node_ids | self.endpoints
 
 
 def fallback_parts(iri: str, graph_iri: str) -> tuple[str, str] | None:
@@ -230,7 +236,12 @@ class Converter:
         s = self.ids.iri(record["subject"][0])
         p = self.ids.iri(record["predicate"][0])
         o = self.ids.iri(record["object"][0])
-        self.counts.edges += 1
+        counts = self.counts
+        counts.edges += 1
+        counts.endpoints.add(record["subject"][0])
+        counts.endpoints.add(record["object"][0])
+        qualifier = record.get("object_direction_qualifier")
+        counts.predicates[p[1:-1], qualifier[0] if qualifier and isinstance(qualifier[0], str) else ""] += 1
         out = [f"{s} {p} {o} .\n"]
         extra = [c for c in record if c not in _EDGE_CORE]
         if not extra:

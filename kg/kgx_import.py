@@ -194,4 +194,6 @@ def load_kgx(store, path: Path, fmt: str, iri: str, prefixes: dict[str, str] | N
     if counts.dangling:
         notes.append(f"{counts.dangling:,} edges name a subject or object that no nodes file lists")
     return {"files": records, "nodes": counts.nodes, "edges": counts.edges, "unmapped": dict(converter.ids.unmapped),
-            "notes": tuple(notes), **metadata}
+            "notes": tuple(notes), **metadata,
+            # for the join and the edge counts (kg.graph_import._join), not the record
+            "kgx_ids": {i: converter.ids.iri(i)[1:-1] for i in counts.identifiers()}, "edge_rows": counts.predicates}

@@ -89,6 +89,56 @@ def test_hetionet_style_kgx_ids_join_and_removing_the_import_removes_its_links(p
         assert [m.graph for m in look_up(snapshot, "cyclosporine").mentions] == ["curated"]
 
 
+# Nodes that appear only as objects, under an OBO PURL and a provider's URL over http, and an
+# identifier used only as a type (a class, not a node): the first two join, the third does not.
+OBJECTS_ONLY = """@prefix ex: <http://example.org/vocab/> .
+<http://example.org/trial/1> ex:studies <http://purl.obolibrary.org/obo/MONDO_0016367> ;
+    ex:uses <http://go.drugbank.com/drugs/DB00091> .
+<http://example.org/trial/2> a <https://identifiers.org/ncbigene:3458> .
+"""
+
+
+def test_rdf_nodes_named_only_as_objects_join_and_a_type_does_not(project, tmp_path):
+    path = tmp_path / "trials.ttl"
+    path.write_text(OBJECTS_ONLY, encoding="utf-8")
+    info = import_graph(path, project).info
+    assert info.joins == {"DRUGBANK": 1, "MONDO": 1}
+    # the curated graph states dermatomyositis skos:exactMatch the OBO PURL already: one link is written
+    assert links(project, "trials") == {("cyclosporine", "http://go.drugbank.com/drugs/DB00091")}
+    assert info.unsigned == {"http://example.org/vocab/studies": 1, "http://example.org/vocab/uses": 1}
+
+
+def test_kgx_identifiers_named_only_by_edges_join(project, tmp_path):
+    folder = tmp_path / "edgesonly"
+    folder.mkdir()
+    (folder / "e_edges.tsv").write_text("subject\tpredicate\tobject\n"
+                                        "EX:1\tbiolink:treats\tmondo:0016367\n", encoding="utf-8")
+    info = import_graph(folder, project, name="edgesonly").info
+    assert info.joins == {"MONDO": 1}
+    assert (info.signed, info.unsigned) == ({}, {"biolink:treats": 1})
+
+
+REIFIED = """@prefix b: <https://w3id.org/biolink/vocab/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix ex: <http://example.org/> .
+ex:d1 b:affects ex:g1 . ex:d1 b:affects ex:g2 . ex:d1 b:affects ex:g3 .
+ex:e1 a rdf:Statement ; rdf:subject ex:d1 ; rdf:predicate b:affects ; rdf:object ex:g1 ;
+    b:object_direction_qualifier "decreased" ; b:primary_knowledge_source ex:source .
+ex:e2 a rdf:Statement ; rdf:subject ex:d1 ; rdf:predicate b:affects ; rdf:object ex:g2 ;
+    b:object_direction_qualifier "increased" ; b:primary_knowledge_source ex:source .
+ex:e3 a rdf:Statement ; rdf:subject ex:d1 ; rdf:predicate b:affects ; rdf:object ex:g3 ;
+    b:primary_knowledge_source ex:source .
+"""
+
+
+def test_rdf_edges_are_counted_signed_by_qualifier_and_their_provenance_is_no_edge(project, tmp_path):
+    path = tmp_path / "reified.ttl"
+    path.write_text(REIFIED, encoding="utf-8")
+    info = import_graph(path, project).info
+    # two of the three affects edges carry a direction qualifier; the knowledge source describes statements
+    assert (info.signed, info.unsigned) == ({"biolink:affects": 2}, {"biolink:affects": 1})
+
+
 def test_kg_lookup_and_kg_import_say_where_an_entity_is(project, tmp_path, monkeypatch):
     from kg.cli.graphs import import_cmd
     from kg.cli.records import lookup_cmd
