@@ -5,7 +5,9 @@ first if it is stale), takes a copy of its current generation for the server
 (:func:`prepare_store`: hard links, once per generation) and starts
 ``oxigraph serve-read-only --union-default-graph`` on it on a loopback port: the
 default graph is the union of the curated graph and every import, and each is a
-named graph for ``GRAPH`` queries, as in the embedded store. The server keeps
+named graph for ``GRAPH`` queries, as in the embedded store. Oxigraph listens on a
+private loopback port behind a relay (:mod:`kg.serve_proxy`) that refuses ``SERVICE`` and
+``LOAD`` unless ``allow_service``, so the endpoint fetches nothing on a client's behalf. The server keeps
 serving the generation it started with while ``kg import`` publishes newer ones
 (restart it to see them); other commands are never locked out. It returns a
 :class:`ServerHandle`; ``kg serve`` runs the same call in the foreground until
@@ -226,6 +228,8 @@ class ServerHandle:
     log: IO[bytes]
     scratch: Path | None = None  # a temporary store removed on stop
     lock_fd: int | None = None   # shared lock on the served copy (so it is not pruned while served)
+    upstream_port: int | None = None  # Oxigraph's private loopback port behind the relay (kg.serve_proxy)
+    relay: object | None = None
     stopped: bool = field(default=False, init=False)
 
     @property
@@ -246,6 +250,11 @@ class ServerHandle:
     def store_url(self) -> str:
         """The Graph Store Protocol endpoint (``?default`` or ``?graph=IRI``)."""
         return f"{self.base_url}/store"
+
+    @property
+    def upstream_url(self) -> str:
+        """Oxigraph's own query endpoint behind the relay (loopback; for this process, not for clients)."""
+        return f"http://127.0.0.1:{self.upstream_port or self.port}/query"
 
     @property
     def pid(self) -> int:
@@ -270,6 +279,8 @@ class ServerHandle:
         if self.stopped:
             return
         self.stopped = True
+        if self.relay is not None:
+            self.relay.close()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -311,7 +322,7 @@ def _die_with_parent() -> None:
 
 def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: int = DEFAULT_TIMEOUT,
                  writable: bool = False, public: bool = False, location: Path | str | None = None,
-                 startup_s: float = 30.0, check_port: bool = True) -> ServerHandle:
+                 startup_s: float = 30.0, check_port: bool = True, allow_service: bool = False) -> ServerHandle:
     """Start an Oxigraph SPARQL server and return once it answers queries.
 
     Parameters
@@ -330,6 +341,10 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: in
     check_port
         Refuse at once when the port is taken (the server dying at start is
         detected either way).
+    allow_service
+        Let queries use ``SERVICE`` and updates ``LOAD`` (federation). By default the
+        relay in front of Oxigraph (:mod:`kg.serve_proxy`) refuses them with HTTP 403, so the
+        server never fetches a URL on a client's behalf.
     """
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be a positive number of seconds")
@@ -362,7 +377,8 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: in
             scratch = store = Path(tempfile.mkdtemp(prefix=f"scratch-{os.getpid()}-", dir=served.parent)) / "store"
             pyoxigraph.Store.read_only(str(served)).backup(str(scratch))
             scratch = scratch.parent
-    bind = f"[{host.strip('[]')}]:{port}" if ":" in host.strip("[]") else f"{host}:{port}"
+    upstream_port = free_port("127.0.0.1")  # Oxigraph listens privately; the relay listens where asked
+    bind = f"127.0.0.1:{upstream_port}"
     args = [oxigraph_executable(), "serve" if writable else "serve-read-only", "--location", str(store),
             "--bind", bind] + (["--union-default-graph"] if union else [])
     if timeout:
@@ -371,10 +387,19 @@ def start_server(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, timeout: in
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True, preexec_fn=_die_with_parent if os.name == "posix" else None)
     handle = ServerHandle(process=process, host=host, port=port, location=store, writable=writable,
-                          timeout=timeout, log=log, scratch=scratch, lock_fd=lock_fd)
+                          timeout=timeout, log=log, scratch=scratch, lock_fd=lock_fd, upstream_port=upstream_port)
     _RUNNING.add(handle)
     try:
         _wait_ready(handle, startup_s)
+        from kg.serve_proxy import Relay
+
+        try:
+            handle.relay = Relay(host, port, ("127.0.0.1", upstream_port), allow_service=allow_service,
+                                 timeout=(timeout + 30) if timeout else None)
+        except OSError as exc:
+            if exc.errno in (98, 48):  # EADDRINUSE (Linux, macOS)
+                raise _port_taken(host, port) from None
+            raise EndpointError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except BaseException:
         handle.stop()
         raise
@@ -391,7 +416,7 @@ def _wait_ready(handle: ServerHandle, startup_s: float) -> None:
     from urllib.request import Request, urlopen
 
     deadline = time.monotonic() + startup_s
-    probe = Request(f"{handle.url}?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
+    probe = Request(f"{handle.upstream_url}?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"})
     while True:
         if handle.process.poll() is not None:
             log = handle.log_text()

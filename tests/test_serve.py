@@ -174,3 +174,85 @@ def test_kg_serve_runs_until_ctrl_c(built):
             proc.wait()
         for stream in (proc.stdout, proc.stderr):
             stream.close()
+
+
+# ---------------------------------------------------------------------------
+# The endpoint fetches nothing on a client's behalf (issue 16, item 4)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def internal():
+    """A real HTTP service on loopback standing for an internal one; counts the requests it gets."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def _answer(self):
+            hits.append(self.path)
+            data = b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "literal", "value": "secret"}}]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = _answer
+
+    service = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=service.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{service.server_address[1]}/internal", hits
+    finally:
+        service.shutdown()
+        service.server_close()
+
+
+def _send(url: str, data: bytes | None = None, content_type: str = "") -> tuple[int, str]:
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
+
+    headers = {"Accept": "application/sparql-results+json", **({"Content-Type": content_type} if content_type else {})}
+    try:
+        with urlopen(Request(url, data=data, headers=headers), timeout=30) as response:
+            return response.status, response.read().decode()
+    except HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_the_endpoint_refuses_service_in_every_protocol_form_and_fetches_nothing(server, internal):
+    from urllib.parse import quote, urlencode
+
+    target, hits = internal
+    query = f"SELECT ?s WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    answers = [
+        _send(f"{server.url}?query={quote(query)}"),
+        _send(server.url, urlencode({"query": query}).encode(), "application/x-www-form-urlencoded"),
+        _send(server.url, query.lower().encode(), "application/sparql-query"),
+    ]
+    for status, text in answers:
+        assert status == 403 and "refuses SERVICE" in text and "--allow-service" in text, (status, text)
+    assert hits == []
+    # the word inside a literal is no call: the query is answered
+    literal = 'ASK { ?s ?p "SERVICE <http://x/>" }'
+    status, text = _send(f"{server.url}?query={quote(literal)}")
+    assert status == 200 and '"boolean"' in text
+
+
+def test_writable_endpoint_refuses_load_and_allow_service_lets_federation_through(built, internal):
+    from urllib.parse import quote
+
+    target, hits = internal
+    with start_server(port=free_port(), writable=True) as scratch:
+        status, text = _send(scratch.update_url, f"LOAD <{target}/data.nt>".encode(), "application/sparql-update")
+        assert status == 403 and "refuses LOAD" in text
+    assert hits == []
+    query = f"SELECT ?s WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    with start_server(port=free_port(), allow_service=True) as federating:
+        status, text = _send(f"{federating.url}?query={quote(query)}")
+    assert status == 200 and "secret" in text and len(hits) == 1  # the refusal, not the network, stopped it above

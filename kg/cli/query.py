@@ -111,20 +111,24 @@ def query_cmd(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None
               help="Accept SPARQL Update and Graph Store writes, on a scratch copy discarded at exit.")
 @click.option("--public", is_flag=True,
               help="Allow a --host other machines can reach (the endpoint has no authentication).")
+@click.option("--allow-service", is_flag=True,
+              help="Let queries use SERVICE and updates LOAD (refused by default: the server would fetch URLs).")
 @store_dir_option
-def serve_cmd(host: str, port: int, timeout: int, writable: bool, public: bool) -> None:
+def serve_cmd(host: str, port: int, timeout: int, writable: bool, public: bool, allow_service: bool) -> None:
     """Serve the graph store as a SPARQL 1.1 endpoint (Oxigraph) until Ctrl-C.
 
     Read-only unless --writable. The default graph is the union of the curated
     graph and every import; each is also a named graph for GRAPH queries.
     Builds the graph first if it is stale. Imports made while it runs are
-    served after a restart.
+    served after a restart. Queries that use SERVICE and updates that use LOAD
+    are refused (HTTP 403) unless --allow-service.
     """
     import signal
 
     from kg.serve import start_server, triple_count
 
-    handle = start_server(host=host, port=port, timeout=timeout, writable=writable, public=public)
+    handle = start_server(host=host, port=port, timeout=timeout, writable=writable, public=public,
+                          allow_service=allow_service)
 
     def on_term(signum, frame):  # `kill PID` stops the server as Ctrl-C does
         raise KeyboardInterrupt
