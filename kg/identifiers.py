@@ -106,7 +106,15 @@ def canonical_curie(text: str) -> str | None:
     return f"{ours}:{local}"
 
 
+_DOI_IRI = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\..+)$")
+
+
 def _from_iri(iri: str) -> str | None:
+    """The CURIE of an IRI. A doi.org IRI is a DOI first: bioregistry reads ``doi.org/10.1186/ar1724``
+    as ISRCTN's pattern (its registrations are DOIs under 10.1186)."""
+    doi = _DOI_IRI.match(iri)
+    if doi is not None:
+        return f"DOI:{doi.group(1)}"
     registry = _registry()
     parsed = registry.parse_iri(iri)
     if parsed is not None and parsed[0] and parsed[0] != "idot":

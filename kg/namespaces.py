@@ -1,7 +1,9 @@
 """Namespaces, and CURIE <-> IRI conversion for the vocabularies the graph cites.
 
-Prefixes follow bioregistry's preferred spelling; IRIs are the OBO PURLs for
-OBO ontologies and each authority's own resolver otherwise.
+Prefixes follow bioregistry's preferred spelling; each prefix has one IRI form
+(``IRI_STEMS``): the OBO PURL for OBO ontologies, identifiers.org for the other
+entity prefixes (bioregistry.io where identifiers.org has none), and the
+registry's own resolver for publications (doi.org, PubMed, PMC).
 """
 
 from __future__ import annotations
@@ -22,16 +24,20 @@ ONTOLOGY_IRI = URIRef("https://w3id.org/dmkg/ontology")
 # prefix -> IRI stem. OBO ontologies share the PURL pattern PREFIX_LOCALID.
 _OBO = ("MONDO", "DOID", "HP", "CHEBI", "GO", "CL", "NCIT", "ECO", "RO", "IAO", "UBERON", "PATO", "BFO")
 IRI_STEMS: dict[str, str] = {p: f"http://purl.obolibrary.org/obo/{p}_" for p in _OBO}
+# One IRI form per prefix. Entities: the OBO PURL for OBO ontologies (above), else identifiers.org
+# with the prefix as MIRIAM registers it (bioregistry's "miriam" provider: drugbank, hgnc, ncbigene,
+# uniprot, mesh), else bioregistry.io (LOINC: bioregistry lists no MIRIAM provider for it).
+# Publications: their registries' own resolvers (doi.org, PubMed, PMC), the links readers follow.
 IRI_STEMS.update({
-    "DRUGBANK": "https://go.drugbank.com/drugs/",
+    "DRUGBANK": "https://identifiers.org/drugbank:",
     "HGNC": "https://identifiers.org/hgnc:",
     "NCBIGENE": "https://identifiers.org/ncbigene:",
-    "UNIPROT": "http://purl.uniprot.org/uniprot/",
-    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "UNIPROT": "https://identifiers.org/uniprot:",
+    "MESH": "https://identifiers.org/mesh:",
+    "LOINC": "https://bioregistry.io/loinc:",
     "PMID": "https://pubmed.ncbi.nlm.nih.gov/",
     "PMC": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
     "DOI": "https://doi.org/",
-    "LOINC": "https://loinc.org/",
 })
 # Prefixes KGX graphs use (for kg import), IRIs as the Biolink Model's prefix map gives them
 # (biolink/biolink-model, project/prefixmap/biolink-model-prefix-map.json, commit ebaa35d); the

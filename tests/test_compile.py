@@ -268,4 +268,4 @@ def test_every_case_record_carries_its_citation(memory_graph):
 def test_identifiers_become_xrefs_and_exact_matches(memory_graph):
     g = memory_graph
     assert Literal("DRUGBANK:DB00091") in set(g.objects(KG.cyclosporine, URIRef("http://www.geneontology.org/formats/oboInOwl#hasDbXref")))
-    assert URIRef("https://go.drugbank.com/drugs/DB00091") in set(g.objects(KG.cyclosporine, URIRef("http://www.w3.org/2004/02/skos/core#exactMatch")))
+    assert URIRef("https://identifiers.org/drugbank:DB00091") in set(g.objects(KG.cyclosporine, URIRef("http://www.w3.org/2004/02/skos/core#exactMatch")))

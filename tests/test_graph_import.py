@@ -157,10 +157,10 @@ def test_kgx_round_trips_its_counts(project, tmp_path, shape):
                                                 sorted(p.name for p in (nodes, edges)) if shape == "folder" else
                                                 [target.name, (nodes if target == edges else edges).name])
     with open_store(project) as snapshot:
-        ask = """ASK { <https://go.drugbank.com/drugs/DB00091> <https://w3id.org/biolink/vocab/affects>
+        ask = """ASK { <https://identifiers.org/drugbank:DB00091> <https://w3id.org/biolink/vocab/affects>
                          <https://identifiers.org/hgnc:11603> .
                  ?e a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> ;
-                    <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <https://go.drugbank.com/drugs/DB00091> ;
+                    <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <https://identifiers.org/drugbank:DB00091> ;
                     <https://w3id.org/biolink/vocab/object_direction_qualifier> "decreased" ;
                     <https://w3id.org/biolink/vocab/publications> <https://pubmed.ncbi.nlm.nih.gov/26634245> .
                  <https://w3id.org/dmkg/graph/import/demo/FOO/12> a <https://w3id.org/biolink/vocab/Disease> ;

@@ -75,3 +75,39 @@ def test_an_unknown_identifier_is_an_unknown_name_with_close_matches(index):
     with pytest.raises(UnknownNameError) as caught:
         index.resolve("drugbank:DB99999")
     assert "drugbank:DB99999" in str(caught.value)
+
+
+def test_a_doi_iri_is_a_doi_whatever_its_suffix():
+    assert canonical_curie("https://doi.org/10.1186/ar1724") == "DOI:10.1186/ar1724"  # not ISRCTN:ar1724
+    assert canonical_curie("http://dx.doi.org/10.5021/ad.2011.23.3.348") == "DOI:10.5021/ad.2011.23.3.348"
+
+
+def test_every_external_identifier_of_the_graph_has_one_iri_form_per_prefix(built):
+    """Issue 15, item 9: OBO PURLs for OBO ontologies, identifiers.org (else bioregistry.io) for the
+    other entity prefixes, the registry's resolver for publications; one form per prefix."""
+    import re
+
+    from kg.namespaces import IRI_STEMS
+
+    ignored = ("https://w3id.org/", "http://www.w3.org/", "http://purl.org/", "http://www.geneontology.org/",
+               "https://w3id.org/biolink/",
+               "https://spdx.org/", "http://creativecommons.org/", "http://xmlns.com/", "http://schema.org/",
+               "https://schema.org/")
+    prefixes = set()
+    for iri in set(re.findall(r"<(https?://[^>]+)>", built.ntriples.read_text(encoding="utf-8"))):
+        if iri.startswith(ignored):
+            continue
+        curie = canonical_curie(iri)
+        assert curie is not None, f"{iri} is no identifier bioregistry reads"
+        if curie.startswith("PMC:") and not curie.startswith("PMC:PMC"):
+            curie = "PMC:PMC" + curie[4:]  # bioregistry drops PMC's "PMC" from the local id; the project keeps it
+        assert str(curie_to_iri(curie)) == iri, f"{iri} is not the graph's one form of {curie}"
+        prefixes.add(curie.split(":", 1)[0])
+    assert {"DRUGBANK", "MESH", "UNIPROT", "NCBIGene", "HGNC", "MONDO", "DOI", "PMID", "LOINC"} <= prefixes
+    for prefix in prefixes:
+        stem = IRI_STEMS[prefix.upper()]
+        assert stem.startswith(("http://purl.obolibrary.org/obo/", "https://identifiers.org/", "https://bioregistry.io/",
+                                "https://doi.org/", "https://pubmed.ncbi.nlm.nih.gov/",
+                                "https://www.ncbi.nlm.nih.gov/pmc/")), (prefix, stem)
+        assert stem.startswith("http://purl.obolibrary.org/obo/") == (prefix in OBO or prefix in (
+            "ECO", "RO", "IAO", "BFO", "PATO")), (prefix, stem)

@@ -147,7 +147,7 @@ def test_node_tooltip_links_curies_to_resolvers(whole):
     nodes = by_id(whole)
     tip = nodes["kg:cyclosporine"]["title"]
     assert "<b>cyclosporine</b>" in tip and "kg:cyclosporine" in tip
-    assert 'href="https://go.drugbank.com/drugs/DB00091"' in tip
+    assert 'href="https://identifiers.org/drugbank:DB00091"' in tip
     assert 'href="http://purl.obolibrary.org/obo/CHEBI_4031"' in tip
     assert "Cyclic peptide immunosuppressant" in tip  # the definition
     assert 'href="http://purl.obolibrary.org/obo/MONDO_0005083"' in nodes["kg:psoriasis"]["title"]

@@ -17,7 +17,7 @@ _LINK_ATTRS = 'target="_blank" rel="noopener noreferrer"'
 
 
 def resolver_url(curie: str) -> str | None:
-    """The resolver address of a CURIE (``DRUGBANK:DB00091`` -> go.drugbank.com/...), else None.
+    """The resolver address of a CURIE (``DRUGBANK:DB00091`` -> identifiers.org/drugbank:DB00091), else None.
 
     Project terms (``kg:...``) and local identifiers resolve to nothing.
     """
