@@ -60,8 +60,9 @@ def write_source(path: Path, megabytes: float, facts: list[dict]) -> int:
     fact_lines, patients, size, n = [], [], len(head), 0
     while size < target:
         f = facts[n % len(facts)]
-        line = (f"  - {{s: {f['s']}, p: {f['p']}, o: {f['o']}, at: 'Section {n}', "
-                f"evidence: {f.get('evidence', 'author_statement')}}}\n")
+        q = json.dumps  # quoted: an id such as `no` or `on` is a boolean to YAML unquoted
+        line = (f"  - {{s: {q(f['s'])}, p: {q(f['p'])}, o: {q(f['o'])}, at: 'Section {n}', "
+                f"evidence: {q(f.get('evidence', 'author_statement'))}}}\n")
         fact_lines.append(line)
         size += len(line)
         if n % 100 == 0:
