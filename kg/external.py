@@ -128,9 +128,9 @@ def count_signed(store, graph_iri: str, mapping: list[SignedPredicate] | None = 
     never the whole graph in Python (a million-edge import is counted in about 10 s).
     """
     mapping = read_mapping() if mapping is None else mapping
+    plain = {m.predicate for m in mapping if not m.qualifier}
+    qualified = {(m.predicate, m.qualifier) for m in mapping if m.qualifier}
     if edge_rows is not None:
-        plain = {m.predicate for m in mapping if not m.qualifier}
-        qualified = {(m.predicate, m.qualifier) for m in mapping if m.qualifier}
         signed, total = Counter(), Counter()
         for (p, qualifier), n in edge_rows.items():
             total[_name(p)] += n
@@ -138,9 +138,8 @@ def count_signed(store, graph_iri: str, mapping: list[SignedPredicate] | None = 
                 signed[_name(p)] += n
     else:
         total = _rdf_edge_totals(store, graph_iri)
-        signed = Counter({_name(m.predicate): total[_name(m.predicate)] for m in mapping
-                          if not m.qualifier and total[_name(m.predicate)]})
-        signed.update(_qualified_counts(store, graph_iri, mapping))
+        signed = Counter({_name(p): total[_name(p)] for p in plain if total[_name(p)]})
+        signed.update(_qualified_counts(store, graph_iri, qualified))
     unsigned = {p: n - signed.get(p, 0) for p, n in total.items() if n - signed.get(p, 0) > 0}
     return dict(sorted(signed.items())), dict(sorted(unsigned.items()))
 
@@ -172,9 +171,6 @@ def _rdf_edge_totals(store, graph_iri: str) -> Counter:
         sample = list(itertools.islice(store.quads_for_pattern(None, p, None, graph), _SAMPLE))
         if all(_is_statement(store, q.subject, statement, rdf_type, graph) for q in sample):
             continue
-        if not any(isinstance(q.object, ox.NamedNode) for q in sample) and \
-                not _has_iri_object(store, graph_iri, p.value):
-            continue
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s <{p.value}> ?o FILTER(isIRI(?o)) }} }}"
         n = int(next(iter(store.query(query)))[0].value)
         if n:
@@ -182,9 +178,8 @@ def _rdf_edge_totals(store, graph_iri: str) -> Counter:
     return total
 
 
-def _qualified_counts(store, graph_iri: str, mapping: list[SignedPredicate]) -> Counter:
-    """{predicate CURIE: reified edges} of the graph whose predicate and direction qualifier a mapping row signs."""
-    qualified = {(m.predicate, m.qualifier) for m in mapping if m.qualifier}
+def _qualified_counts(store, graph_iri: str, qualified: set[tuple[str, str]]) -> Counter:
+    """{predicate CURIE: reified edges} of the graph whose (predicate, direction qualifier) is in ``qualified``."""
     if not qualified:
         return Counter()
     predicates = " ".join(f"<{p}>" for p in sorted({p for p, _ in qualified}))
@@ -195,10 +190,6 @@ def _qualified_counts(store, graph_iri: str, mapping: list[SignedPredicate]) -> 
         if (p.value, q.value) in qualified:
             out[_name(p.value)] += int(n.value)
     return out
-
-
-def _has_iri_object(store, graph_iri: str, predicate: str) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH <{graph_iri}> {{ ?s <{predicate}> ?o FILTER(isIRI(?o)) }} }}"))
 
 
 def _is_statement(store, subject, statement, rdf_type, graph) -> bool:

@@ -156,8 +156,8 @@ def iri_forms(curie: str) -> frozenset[str]:
     if normal is None or not local:
         return frozenset()
     urls = {url for url in registry.get_providers(normal, local).values() if url}
-    if prefix in IRI_STEMS:
-        urls.add(IRI_STEMS[prefix] + local)
+    if prefix.upper() in IRI_STEMS:  # keyed in upper case (NCBIGENE for NCBIGene)
+        urls.add(IRI_STEMS[prefix.upper()] + local)
     spellings = {prefix, prefix.lower(), prefix.upper(), normal, registry.get_preferred_prefix(normal) or normal}
     urls |= {f"https://{host}/{spelling}:{local}" for host in _RESOLVERS for spelling in spellings}
     urls |= {"http://" + url[len("https://"):] for url in urls if url.startswith("https://")}

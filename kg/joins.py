@@ -38,12 +38,11 @@ _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 #: Properties whose objects are not nodes of the graph: types, categories, identifiers of other
 #: resources (KGX ``xref``), citations, and the parts of a reified statement (its ends are nodes anyway).
-_NOT_NODES = ", ".join(f"<{p}>" for p in (
+_NOT_NODES = frozenset((
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate", "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
     "https://w3id.org/biolink/vocab/category", "https://w3id.org/biolink/vocab/xref",
     "https://w3id.org/biolink/vocab/publications", _XREF))
-_NOT_NODE_SET = frozenset(p.strip("<>") for p in _NOT_NODES.split(", "))
 #: How many label-only candidates a report keeps (the count is always complete).
 CANDIDATES_SHOWN = 50
 
@@ -66,7 +65,7 @@ def _is_node(store, iri: str, graph) -> bool:
     term = ox.NamedNode(iri)
     if next(iter(store.quads_for_pattern(term, None, None, graph)), None) is not None:
         return True
-    return any(quad.predicate.value not in _NOT_NODE_SET for quad in store.quads_for_pattern(None, None, term, graph))
+    return any(quad.predicate.value not in _NOT_NODES for quad in store.quads_for_pattern(None, None, term, graph))
 
 
 def node_curie(iri: str, graph_iri: str) -> str | None:
