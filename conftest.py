@@ -13,6 +13,18 @@ import os
 import pytest
 
 
+def pytest_configure(config):
+    """Byte-compile the package once, before any test (or xdist worker) starts: the ``kg`` commands the tests
+    start would otherwise compile every module they import on every run where ``PYTHONDONTWRITEBYTECODE``
+    is set (as on the CI machines), about 0.1-0.3 s each; an installed wheel ships compiled."""
+    if hasattr(config, "workerinput"):
+        return
+    import compileall
+    from pathlib import Path
+
+    compileall.compile_dir(str(Path(__file__).parent / "kg"), quiet=1)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_store(tmp_path_factory):
     """Tests (and the commands they start) use a store of their own, never the user's ($KG_STORE)."""

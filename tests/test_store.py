@@ -68,6 +68,18 @@ def test_the_curated_graph_is_the_build_in_its_named_graph(built):
         assert [i.name for i in snapshot.infos()] == ["curated"]
 
 
+def test_a_snapshot_copies_a_small_graph_into_memory_only_when_asked_again(built):
+    # a one-query command (kg query NAME) answers from disk; the copy (0.1-0.2 s) pays off from the second query
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    with open_store() as snapshot:
+        first = next(iter(snapshot.query(text, graph="curated")))[0].value
+        assert snapshot._copies == {}
+        second = next(iter(snapshot.query(text, graph="curated")))[0].value
+        assert list(snapshot._copies) == [(CURATED,)]
+    assert first == second == str(built.report["triples"])
+
+
+@pytest.mark.slow  # the merged store: a generated 10k-edge graph imported
 def test_union_and_graph_narrowing(merged):
     infos = {i.name: i for i in list_graphs()}
     assert sorted(infos) == ["curated", "extra", "het-10k"]
@@ -98,6 +110,7 @@ def test_memory_store_answers_like_the_persistent_one(merged):
     assert count(store="memory", graph="extra") == 3
 
 
+@pytest.mark.slow  # the merged store: a generated 10k-edge graph imported
 def test_a_second_process_sees_the_import_without_reimporting(merged):
     before = os.readlink(merged.store / "current")
     code = ("from kg.store import list_graphs; from kg.query import run_query, SavedQuery; "
@@ -111,6 +124,7 @@ def test_a_second_process_sees_the_import_without_reimporting(merged):
     assert os.readlink(merged.store / "current") == before  # nothing was written
 
 
+@pytest.mark.slow  # the merged store: a generated 10k-edge graph imported
 def test_kg_query_graph_option(merged):
     env = {**os.environ, "KG_STORE": str(merged.store)}
     rq = merged.store.parent / "count.rq"
@@ -124,6 +138,7 @@ def test_kg_query_graph_option(merged):
     assert proc.returncode == 1 and proc.stderr.startswith("error: unknown graph 'nope'")
 
 
+@pytest.mark.slow  # the merged store: a generated 10k-edge graph imported
 def test_load_graph_views_without_parsing(merged, built):
     curated = load_graph()
     assert len(curated) == built.report["triples"]
@@ -135,6 +150,7 @@ def test_load_graph_views_without_parsing(merged, built):
     assert len(list(both.triples((None, None, None)))) == built.report["triples"] + 3
 
 
+@pytest.mark.slow  # the merged store: a generated 10k-edge graph imported
 def test_graph_streams_for_push(merged):
     streams = iter_graph_chunks(chunk_triples=1000)
     infos = {i.iri: i.triples for i in list_graphs()}
@@ -148,6 +164,7 @@ def test_graph_streams_for_push(merged):
             assert stream.triples == infos[stream.iri]
 
 
+@pytest.mark.slow  # a real server over the merged store
 def test_serve_serves_the_union_with_named_graphs_while_imports_go_on(merged, tmp_path):
     with start_server(port=free_port()) as server:
         served = count(endpoint=server.url)
@@ -166,6 +183,7 @@ def test_serve_serves_the_union_with_named_graphs_while_imports_go_on(merged, tm
     remove_import("more")
 
 
+@pytest.mark.slow  # the merged store: a generated 10k-edge graph imported
 def test_a_reader_keeps_its_generation_until_it_closes_it(merged, tmp_path):
     reader = open_store()
     held = reader.path
@@ -180,6 +198,7 @@ def test_a_reader_keeps_its_generation_until_it_closes_it(merged, tmp_path):
     assert not held.exists()
 
 
+@pytest.mark.slow  # the merged store: a generated 10k-edge graph imported
 def test_a_failed_write_publishes_nothing(merged):
     before = os.readlink(merged.store / "current")
     with pytest.raises(RuntimeError, match="boom"), generations.writing(merged.store) as writer:
