@@ -50,18 +50,15 @@ STAND_IN_NOTE = (f"Note: Virtuoso has no writable default graph, so the triples 
                  f"{quote(GRAPH_STAND_IN, safe='')} to the query URL to read only it.")
 
 # The saved queries read closures kg build materialises (kg/closure.py) instead of property paths, so the
-# property-path faults of Virtuoso 7.2.5 that made 10 of 19 queries differ no longer apply, and no query uses EXISTS
-# inside BIND (SQ074): 17 agree. What is
-# left, as seen right after the push (default graph, queried at /sparql), in every run since the closures:
-VIRTUOSO_DIFFERENCES = {
-    "cadm_psoriasis_candidates": "Virtuoso stops the query at its memory pool limit (HTTP 500, SQ200: 400 MB "
-                                 "MaxMemPoolSize) on a 10k-triple graph; its plan for the evidence union grows, "
-                                 "not narrowed further (it was SQ074 until the stances stopped using EXISTS)",
-    "dm_ild_therapies": "no complete answer within the 10 s the test allows (a new server is started after it)",
-}
-_RAISES = {"cadm_psoriasis_candidates": ServerError}
+# property-path faults of Virtuoso 7.2.5 that made 10 of 19 queries differ no longer apply; EXISTS inside BIND is
+# gone where Virtuoso refused it (SQ074) or gave no answer (dm_ild_therapies), and cadm_psoriasis_candidates reads its evidence
+# and each side in sub-queries and sums its score with its counts (Virtuoso ran out of its memory pool, then
+# gave no answer, on the earlier forms). All 19 agree. A query that differs again is listed here with what
+# Virtuoso does (an expected failure, strict: it fails the suite once it agrees again):
+VIRTUOSO_DIFFERENCES: dict[str, str] = {}
+_RAISES: dict[str, type[Exception]] = {}
 #: Differences that are a server limit rather than a wrong answer, and so may pass where Virtuoso has more memory.
-_NOT_STRICT = {"cadm_psoriasis_candidates"}
+_NOT_STRICT: set[str] = set()
 
 
 def kg_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
