@@ -46,6 +46,7 @@ def _bench_stores():
     return module
 
 
+@pytest.mark.slow  # builds a scaled graph
 def test_scaled_graph_repeats_the_data_and_keeps_the_schema_once(built, tmp_path):
     target = tmp_path / "x3.nt"
     written = _bench_stores().scale_graph(built.ntriples, 3, target)

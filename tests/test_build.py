@@ -150,6 +150,7 @@ def test_import_adds_a_valid_case_and_rebuilds(project, tmp_path):
     assert "5 patients" in result.output
 
 
+@pytest.mark.slow  # a curated import through the command line
 def test_import_rejects_a_bad_file_and_changes_nothing(project, tmp_path):
     bad = tmp_path / "901_bad.yaml"
     bad.write_text(NEW_CASE.replace("tofacitinib", "tofacitnib").replace("pub_900", "pub_901"))
@@ -162,6 +163,7 @@ def test_import_rejects_a_bad_file_and_changes_nothing(project, tmp_path):
     assert sorted(p.name for p in (project / "data" / "sources").iterdir()) == before
 
 
+@pytest.mark.slow  # every export format through the command line: a round trip of each
 def test_export_formats_via_cli(built, tmp_path):
     for fmt in ("ttl", "nt", "jsonld", "xml"):
         out = tmp_path / f"kg.{fmt}"

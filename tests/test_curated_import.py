@@ -56,6 +56,7 @@ def snapshot(project: Project) -> dict[str, bytes]:
     return files
 
 
+@pytest.mark.slow  # a checked build of the imported file
 def test_duplicate_course_is_refused_naming_the_users_file_and_nothing_changes(project, tmp_path):
     new = tmp_path / "900_new_case.yaml"
     new.write_text(CASE + "      - {seq: 2, therapy: tofacitinib, outcome: relapse, duration: {text: later}}\n")
@@ -122,6 +123,7 @@ def test_a_valid_file_is_added_and_its_checked_build_made_current(project, tmp_p
     assert not list((project.dist / ".tmp").iterdir())    # the scratch copy is gone
 
 
+@pytest.mark.slow  # a curated import through the command line
 def test_cli_import_error_names_the_users_file_in_one_line(project, tmp_path):
     new = tmp_path / "900_new_case.yaml"
     new.write_text(CASE.replace("age: 61", "age: -61"))

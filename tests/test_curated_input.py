@@ -205,6 +205,7 @@ def test_five_thousand_problems_make_a_short_message(data, tbox):
     assert len(lines) == SHOWN_PROBLEMS + 2 and lines[-1] == "  ... and 4950 more"
 
 
+@pytest.mark.slow  # a curated import through the command line
 def test_kg_import_of_a_broken_file_prints_one_line(tmp_path, monkeypatch):
     root = tmp_path / "project"
     for folder in ("ontology", "data", "queries"):

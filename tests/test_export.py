@@ -60,6 +60,7 @@ def test_rdf_exports_reparse_isomorphic(memory_graph, tmp_path, fmt, parser):
     assert isomorphic(again, memory_graph)
 
 
+@pytest.mark.slow  # a JSON-LD round trip
 def test_jsonld_is_compact_with_the_published_context(memory_graph, tmp_path, project_root):
     from kg.export.jsonld import context, published_context
 
@@ -74,6 +75,7 @@ def test_jsonld_is_compact_with_the_published_context(memory_graph, tmp_path, pr
     assert not [k for n in data["@graph"] for k in n if k.startswith("http")]
 
 
+@pytest.mark.slow  # a round trip through owlready2
 def test_rdf_xml_loads_in_owlready2_with_inferred_types(memory_graph, tmp_path):
     import owlready2
 
@@ -145,6 +147,7 @@ def test_kgx_archive_and_folder_hold_the_same_files(memory_graph, tmp_path, kgx_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kg.tar.gz"]
 
 
+@pytest.mark.slow  # the real kgx validator
 def test_kgx_validates_with_zero_errors_offline(kgx_dir, no_network):
     pytest.importorskip("kgx", reason="the [kgx] extra (installed by .[test] in CI)")
     from kg.export.kgx_check import validate
@@ -152,6 +155,7 @@ def test_kgx_validates_with_zero_errors_offline(kgx_dir, no_network):
     assert validate(kgx_dir) == {}
 
 
+@pytest.mark.slow  # the real kgx transform
 def test_kgx_transform_to_jsonl_keeps_every_node_and_edge(kgx_dir, tmp_path, no_network):
     pytest.importorskip("kgx", reason="the [kgx] extra (installed by .[test] in CI)")
     from kg.export.kgx_check import transform
@@ -163,6 +167,7 @@ def test_kgx_transform_to_jsonl_keeps_every_node_and_edge(kgx_dir, tmp_path, no_
     assert len(lines["kg_edges.jsonl"]) == len(_tsv(kgx_dir / "edges.tsv"))
 
 
+@pytest.mark.slow  # loads the whole Biolink model
 def test_kgx_mapping_terms_exist_in_the_installed_biolink_model(memory_graph, kgx_dir, no_network):
     pytest.importorskip("kgx", reason="the [kgx] extra (installed by .[test] in CI)")
     from kg.export.kgx_check import biolink_prefixes, toolkit
@@ -212,6 +217,7 @@ def test_graphml_edge_ids_are_unique(memory_graph, tmp_path):
     assert H.graph["version"] == memory_graph.value(KG.ontology, OWL.versionInfo).toPython()
 
 
+@pytest.mark.slow  # every export format written and read back
 def test_every_export_carries_the_build_version(memory_graph, built, tmp_path):
     version, iri = built.report["version_info"], built.report["version_iri"]
     assert iri == f"https://w3id.org/dmkg/ontology/{built.report['version']}/{built.build_id}"

@@ -67,8 +67,13 @@ def rdf_sample() -> Graph:
 RDF_FILES = {"demo.ttl": "turtle", "demo.nt": "nt", "demo.rdf": "xml", "demo.jsonld": "json-ld"}
 
 
+#: The fast loop imports two formats; the rest round-trip in the full suite (each import is a store generation).
+_FAST_FORMATS = ("demo.nt", "demo.ttl.gz")
+
+
 @pytest.mark.filterwarnings("ignore:Dataset.:DeprecationWarning")  # rdflib's own N-Quads and TriG writers
-@pytest.mark.parametrize("filename", [*RDF_FILES, "demo.ttl.gz", "demo.nq", "demo.trig"])
+@pytest.mark.parametrize("filename", [name if name in _FAST_FORMATS else pytest.param(name, marks=pytest.mark.slow)
+                                      for name in [*RDF_FILES, "demo.ttl.gz", "demo.nq", "demo.trig"]])
 def test_every_rdf_format_round_trips_its_counts(project, tmp_path, filename):
     sample = rdf_sample()
     path = tmp_path / filename
@@ -168,6 +173,7 @@ def test_kgx_round_trips_its_counts(project, tmp_path, shape):
         assert bool(snapshot.query(ask, graph="demo"))
 
 
+@pytest.mark.slow  # a KGX export and import round trip
 def test_the_curated_graphs_own_kgx_export_round_trips(project, graph, tmp_path):
     from kg.export import export
 
@@ -220,8 +226,9 @@ def _corrupt(tmp_path: Path, case: str) -> tuple[Path, dict, str]:
     raise AssertionError(case)
 
 
-@pytest.mark.parametrize("case", ["bad turtle", "truncated gzip", "bad kgx row", "kgx field count", "kgx identifier",
-                                  "bad json line", "wrong format"])
+@pytest.mark.parametrize("case", ["bad turtle", "truncated gzip", "bad kgx row",
+                                  *(pytest.param(case, marks=pytest.mark.slow)  # the rest in the full suite
+                                    for case in ("kgx field count", "kgx identifier", "bad json line", "wrong format"))])
 def test_a_corrupt_file_leaves_the_store_unchanged_and_names_the_line(project, tmp_path, case):
     import_graph(write_kgx(tmp_path / "first")[1], project, name="first")
     before = state(project)
@@ -234,6 +241,7 @@ def test_a_corrupt_file_leaves_the_store_unchanged_and_names_the_line(project, t
     assert [p.name for p in (project.store / "generations").iterdir() if p.is_dir()] == [before[0].split("/")[1]]
 
 
+@pytest.mark.slow  # kills a kg import process
 def test_a_killed_import_leaves_the_store_unchanged_and_the_next_writer_cleans_up(project, tmp_path):
     import_graph(write_kgx(tmp_path / "first")[1], project, name="first")
     before = state(project)
@@ -312,6 +320,7 @@ def test_generator_is_deterministic(tmp_path):
     assert all(other["sha256"][k] != first["sha256"][k] for k in ("edges", "ntriples"))
 
 
+@pytest.mark.slow  # a generated 10k-edge graph imported
 def test_generated_graph_has_the_hetionet_mix_and_overlaps_the_curated_graph(project, tmp_path):
     summary = hetgen.generate(10_000, 1, tmp_path / "het")
     nodes = hetgen.node_counts(10_000)

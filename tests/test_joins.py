@@ -139,6 +139,7 @@ def test_rdf_edges_are_counted_signed_by_qualifier_and_their_provenance_is_no_ed
     assert (info.signed, info.unsigned) == ({"biolink:affects": 2}, {"biolink:affects": 1})
 
 
+@pytest.mark.slow  # imports through the command line
 def test_kg_lookup_and_kg_import_say_where_an_entity_is(project, tmp_path, monkeypatch):
     from kg.cli.graphs import import_cmd
     from kg.cli.records import lookup_cmd
@@ -228,6 +229,7 @@ def test_an_imported_signed_edge_changes_the_prediction_through_curated_mechanis
     assert sorted(M.G.edges(keys=True)) == sorted([*plain.edges(keys=True), ("EX:0001", "kg:tnf", "decreases@monarch")])
 
 
+@pytest.mark.slow  # imports and explains through the command line
 def test_kg_explain_names_the_graph_of_each_step_and_removal_removes_the_path(project, monarch, monkeypatch):
     from kg.cli.analysis import explain_cmd
 

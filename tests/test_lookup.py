@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from kg.errors import UnknownNameError
-from kg.lookup import label, normalise, resolve
+from kg.lookup import NameIndex, label, normalise, resolve
 from kg.namespaces import KG
+
+
+@pytest.fixture(scope="module")
+def index(graph):
+    """The built graph's name index, made once (resolve(graph, ...) makes one per call)."""
+    return NameIndex.of(graph)
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -18,8 +24,8 @@ from kg.namespaces import KG
     ("clinically amyopathic dermatomyositis", "cadm"), ("TNF inhibitor", "TNFInhibitor"), ("anti-TNF", "TNFInhibitor"),
     ("calcineurin inhibitors", "CalcineurinInhibitor"), ("MMF", "mycophenolate_mofetil"), ("FK506", "tacrolimus"),
 ])
-def test_names_resolve(graph, name, expected):
-    assert resolve(graph, name) == KG[expected]
+def test_names_resolve(index, name, expected):
+    assert resolve(index, name) == KG[expected]
 
 
 def test_unknown_name_suggests_close_matches(graph):

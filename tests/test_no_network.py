@@ -121,6 +121,7 @@ def _check(result: subprocess.CompletedProcess, attempts: list, out: Path) -> No
     assert "cyclosporine" in (out / "cyclosporine.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # every command in a process that may not reach the network
 def test_commands_reach_nothing_beyond_loopback(built, tmp_path):
     result, attempts, out = _run(tmp_path, {})
     _check(result, attempts, out)

@@ -205,6 +205,7 @@ def test_components_chart_one_segment_per_component_drug_and_disease(evidence, n
 
 # --- files and commands -------------------------------------------------------------------
 
+@pytest.mark.slow  # a figure written in every format
 def test_save_figure_formats_and_errors(evidence, tmp_path):
     fig = timeline(evidence, "002-1")
     assert save_figure(fig, tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -225,6 +226,7 @@ def _kg(*args):
     return CliRunner().invoke(cli, list(args))
 
 
+@pytest.mark.slow  # three kg commands, each drawing a figure
 def test_kg_plot_timeline_evidence_and_components(tmp_path):
     out = _kg("plot", "timeline", "--out", str(tmp_path / "all.png"))
     assert out.exit_code == 0, out.output
@@ -239,6 +241,7 @@ def test_kg_plot_timeline_evidence_and_components(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["all.png", "c.png", "ev.png", "two.svg"]
 
 
+@pytest.mark.slow  # kg viz drawing figures
 def test_kg_viz_writes_a_case_timeline_as_png_or_svg(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = _kg("viz", "--case", "000-1", "--format", "png")

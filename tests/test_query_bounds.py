@@ -59,7 +59,7 @@ def one_line_error(proc: subprocess.CompletedProcess) -> str:
 # Embedded store: time limit
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("store", [None, "memory"])
+@pytest.mark.parametrize("store", [None, pytest.param("memory", marks=pytest.mark.slow)])  # rdflib: slow
 @pytest.mark.parametrize("text", [CARTESIAN, CARTESIAN_COUNT], ids=["streamed", "aggregate"])
 def test_a_cartesian_query_stops_at_its_time_limit(built, rq, store, text):
     path = rq(text, "cartesian")
@@ -71,6 +71,7 @@ def test_a_cartesian_query_stops_at_its_time_limit(built, rq, store, text):
     assert time.monotonic() - started < 60  # loading the memory copy included; without a limit it never ends
 
 
+@pytest.mark.slow  # waits for the time limit in a kg process
 def test_the_command_line_stops_at_its_time_limit_on_one_line(built, rq):
     path = rq(CARTESIAN_COUNT, "cartesian")
     assert one_line_error(kg_cli("query", path, "--timeout", "1")) == f"cartesian: stopped after 1 s, the time limit; {HINT}"
@@ -99,7 +100,7 @@ def test_a_quick_query_is_not_touched_by_the_bounds(built):
 # Embedded store: row cap
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("store", [None, "memory"])
+@pytest.mark.parametrize("store", [None, pytest.param("memory", marks=pytest.mark.slow)])  # rdflib: slow
 def test_more_rows_than_the_cap_is_an_error_not_a_truncation(built, rq, store):
     path = rq(CARTESIAN, "cartesian")
     with pytest.raises(QueryError) as caught:
@@ -110,7 +111,7 @@ def test_more_rows_than_the_cap_is_an_error_not_a_truncation(built, rq, store):
         run_query(path, store=store, max_rows=1000, limit=1001)
 
 
-@pytest.mark.parametrize("store", [None, "memory"])
+@pytest.mark.parametrize("store", [None, pytest.param("memory", marks=pytest.mark.slow)])  # rdflib: slow
 def test_a_limit_within_the_cap_reads_only_that_many_rows(built, rq, store):
     path = rq(CARTESIAN, "cartesian")
     result = run_query(path, store=store, max_rows=1000, limit=1000)
@@ -118,6 +119,7 @@ def test_a_limit_within_the_cap_reads_only_that_many_rows(built, rq, store):
     assert run_query(path, store=store, limit=0).rows == []
 
 
+@pytest.mark.slow  # reads past the row cap in kg processes
 def test_the_command_line_reports_the_cap_on_one_line(built, rq):
     path = rq(CARTESIAN, "cartesian")
     assert one_line_error(kg_cli("query", path, "--max-rows", "50")) == f"cartesian: more than 50 rows; {CAP_HINT}"
@@ -132,6 +134,7 @@ def test_the_command_line_reports_the_cap_on_one_line(built, rq):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT to a child process")
 @pytest.mark.parametrize("text", [CARTESIAN, CARTESIAN_COUNT], ids=["streamed", "aggregate"])
+@pytest.mark.slow  # waits for a kg process to be under way, then interrupts it
 def test_ctrl_c_stops_the_embedded_store_at_once(built, rq, text):
     path = rq(text, "cartesian")
     started = time.monotonic()  # a whole quick command: imports, the store opened (and synced once), the answer
@@ -248,6 +251,7 @@ def test_a_dripping_endpoint_is_cut_off_at_the_total_deadline(rq, answering):
     assert time.monotonic() - started < 15
 
 
+@pytest.mark.slow  # waits for the deadline in a kg process
 def test_a_dripping_endpoint_fails_the_command_line_on_one_line(built, rq, answering):
     url = answering(drip=True)
     proc = kg_cli("query", rq("SELECT ?n WHERE { ?s ?p ?n }", "values"), "--endpoint", url, "--timeout", "1")

@@ -77,7 +77,7 @@ def test_every_saved_query_reads_well(answers, name, width):
                     assert word in words or any(word in w for w in words), (name, word)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", [80, pytest.param(120, marks=pytest.mark.slow)])  # 80 columns in the fast loop
 @pytest.mark.parametrize("args", [
     ("explain", "TNF inhibitor", "dermatomyositis"), ("explain", "CsA", "DM"), ("explain", "IVIG", "calcinosis"),
     ("predict", "dermatomyositis"), ("predict", "CADM", "--and", "psoriasis"), ("concordance",),
