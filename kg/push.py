@@ -161,7 +161,8 @@ class _Store:
     def send(self, method: str, url: str, body: bytes, content_type: str, accept: str = "*/*") -> Answer:
         self.answered = False
         answer = request(method, url, body, {"Content-Type": content_type, "Accept": accept},
-                         credentials=self.credentials, deadline_s=self.timeout)
+                         credentials=self.credentials, deadline_s=self.timeout,
+                         read_timeout_s=self.timeout)  # a server may work in silence: moving 842k triples took > 60 s
         self.answered = True
         return answer
 
@@ -238,7 +239,7 @@ def push_graphs(endpoint: str, sources: Iterable[GraphSource], *, replace: bool 
     user, password
         Credentials (HTTP Basic, or Digest when the store asks for it).
     timeout
-        Deadline in seconds for each request, answer included.
+        Deadline in seconds for each request, answer included, and for the silence before an answer.
     chunk, chunk_bytes
         At most this many triples and bytes per request.
     progress
