@@ -62,9 +62,9 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Selectors that are not import names.
 RESERVED_NAMES = ("all", "curated", "meta")
 #: A dataset up to this many triples is copied into memory for querying once a snapshot asks it a
-#: second query: Oxigraph's on-disk (RocksDB) backend answers the heavier saved queries 4-5x slower
-#: than its in-memory one, but copying the curated graph (15k triples) takes 0.1-0.2 s, more than
-#: 16 of the 19 saved queries take on disk, so a one-query command (``kg query NAME``) stays on disk.
+#: second query: Oxigraph's on-disk (RocksDB) backend answers queries 2-5x slower than its in-memory
+#: one, but copying the curated graph (15k triples) takes 0.1-0.2 s, more than any saved query takes
+#: on disk (the slowest 0.09 s), so a one-query command (``kg query NAME``) stays on disk.
 #: Bigger datasets are always queried on disk.
 IN_MEMORY_LIMIT = 50_000
 

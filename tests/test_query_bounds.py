@@ -29,6 +29,8 @@ CARTESIAN = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CARTESIAN_COUNT = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # evaluated whole inside pyoxigraph
 HINT = "allow more with --timeout SECONDS, or ask for less (a LIMIT in the query, --limit N)"
 CAP_HINT = "add a LIMIT to the query, print fewer with --limit N, or raise the cap with --max-rows N"
+#: The embedded stores: Oxigraph (the default) in the fast loop, rdflib's memory store in the full suite.
+STORES = [None, pytest.param("memory", marks=pytest.mark.slow)]
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def one_line_error(proc: subprocess.CompletedProcess) -> str:
 # Embedded store: time limit
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("store", [None, pytest.param("memory", marks=pytest.mark.slow)])  # rdflib: slow
+@pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize("text", [CARTESIAN, CARTESIAN_COUNT], ids=["streamed", "aggregate"])
 def test_a_cartesian_query_stops_at_its_time_limit(built, rq, store, text):
     path = rq(text, "cartesian")
@@ -100,7 +102,7 @@ def test_a_quick_query_is_not_touched_by_the_bounds(built):
 # Embedded store: row cap
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("store", [None, pytest.param("memory", marks=pytest.mark.slow)])  # rdflib: slow
+@pytest.mark.parametrize("store", STORES)
 def test_more_rows_than_the_cap_is_an_error_not_a_truncation(built, rq, store):
     path = rq(CARTESIAN, "cartesian")
     with pytest.raises(QueryError) as caught:
@@ -111,7 +113,7 @@ def test_more_rows_than_the_cap_is_an_error_not_a_truncation(built, rq, store):
         run_query(path, store=store, max_rows=1000, limit=1001)
 
 
-@pytest.mark.parametrize("store", [None, pytest.param("memory", marks=pytest.mark.slow)])  # rdflib: slow
+@pytest.mark.parametrize("store", STORES)
 def test_a_limit_within_the_cap_reads_only_that_many_rows(built, rq, store):
     path = rq(CARTESIAN, "cartesian")
     result = run_query(path, store=store, max_rows=1000, limit=1000)
