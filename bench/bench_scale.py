@@ -439,6 +439,14 @@ def report(results: dict, cap: float) -> tuple[str, dict]:
     return "\n".join(lines), summary
 
 
+def save(results: dict, path: Path, started: float, partial: bool = True) -> None:
+    """Write the results so far to ``path`` (atomically: a stopped run leaves the last complete step)."""
+    results["seconds"], results["partial"] = time.perf_counter() - started, partial
+    scratch = path.with_name(path.name + ".tmp")
+    scratch.write_text(json.dumps(results, indent=2, default=str))
+    scratch.replace(path)
+
+
 def query_texts() -> dict[str, str]:
     """Every saved query with its default parameters bound (entities looked up in the curated graph)."""
     from kg.lookup import NameIndex
@@ -464,8 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", default="1,2,4,8", help="Copies of the curated graph for the growth series.")
     parser.add_argument("--cold-query", default="cyclosporine_dose", help="The query of the cold-start measurement.")
     parser.add_argument("--work", type=Path, help="Scratch folder (default: a temporary one, removed after).")
-    parser.add_argument("--json", type=Path, default=Path("bench-scale.json"), help="Write the results here.")
+    parser.add_argument("--json", type=Path, default=Path("bench-scale.json"),
+                        help="Write the results here (after each step too: a run that stops keeps its numbers).")
+    parser.add_argument("--from-json", type=Path, metavar="FILE",
+                        help="Measure nothing: print the report of the results in FILE (a finished or partial run).")
     args = parser.parse_args(argv)
+    if args.from_json:
+        results = json.loads(args.from_json.read_text())
+        print(report(results, float(results["args"]["cap"]))[0])
+        return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-scale-"))
     started = time.perf_counter()
     import pyoxigraph
@@ -494,9 +509,11 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"][label] = {"edges": summary["edges"], "nodes": summary["nodes"], "triples": triples,
                                        "sha256": summary["sha256"], "imports": imports, "queries": queries,
                                        "commands": commands, "rdflib": bool(rdf_paths)}
+            save(results, args.json, started)
             if "push" not in results:
                 print(f"size {label}: push ...", file=sys.stderr, flush=True)
                 results["push"], results["push_size"] = bench_push(summary["files"]["ntriples"], "het-kgx"), label
+                save(results, args.json, started)
             shutil.rmtree(folder, ignore_errors=True)
         copies = [int(c) for c in args.replicas.split(",") if c.strip()]
         if copies:
@@ -506,8 +523,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     text, verdict = report(results, args.cap)
     results["verdict"] = verdict
-    results["seconds"] = time.perf_counter() - started
-    args.json.write_text(json.dumps(results, indent=2, default=str))
+    save(results, args.json, started, partial=False)
     print(f"Scale benchmark ({os.cpu_count()} CPUs, pyoxigraph {pyoxigraph.__version__}); medians of "
           f"{args.repeats} runs (spread min-max where it exceeds 20%)\n")
     print(text)
