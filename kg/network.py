@@ -180,11 +180,12 @@ def _asserted_types(graph: Graph) -> set[tuple]:
 
 def members(G: nx.MultiDiGraph, cls: str) -> set[str]:
     """Drugs that belong to drug class ``cls`` (directly or through its subclasses)."""
-    subclasses = {cls} | {u for u in nx.ancestors(_class_tree(G), cls)}
+    subclasses = {cls} | {u for u in nx.ancestors(class_tree(G), cls)}
     return {u for u, v, k in G.in_edges(subclasses, keys=True) if k == "memberOfClass"}
 
 
-def _class_tree(G: nx.MultiDiGraph) -> nx.DiGraph:
+def class_tree(G: nx.MultiDiGraph) -> nx.DiGraph:
+    """Drug classes, each with an edge to the classes it is a subclass of."""
     tree = nx.DiGraph()
     tree.add_edges_from((u, v) for u, v, k in G.edges(keys=True) if k == "subClassOf")
     tree.add_nodes_from(n for n, d in G.nodes(data=True) if d.get("kind") == "DrugClass")
@@ -314,7 +315,7 @@ def with_subsumption(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
                 if d["family"] == "mechanism" and not d.get("inherited") and target != n \
                         and not own(n, d["relation"], target):
                     additions.append((n, target, f"{key}@{general}", {**d, "inherited": True, "via": general}))
-    tree = _class_tree(G)
+    tree = class_tree(G)
     for cls in tree:
         for sup in nx.descendants(tree, cls):
             for _, target, key, d in G.out_edges(sup, keys=True, data=True):

@@ -241,3 +241,45 @@ def test_kg_explain_names_the_graph_of_each_step_and_removal_removes_the_path(pr
     remove_import("monarch", project)
     with pytest.raises(Exception, match="unknown drug 'compound one'"):
         CliRunner().invoke(explain_cmd, ["compound one", "dermatomyositis"], catch_exceptions=False)
+
+
+# The same compound with edges a question about DM does not walk: to a gene no curated entity is
+# (EX:0001's degree still damps its path), and a second compound and gene far from anything curated.
+# Cyclosporine (DRUGBANK:DB00091) raises an uncurated gene: its degree grows by one.
+WIDE_EDGES = MONARCH_EDGES + (
+    "e3\tEX:0001\tbiolink:affects\tNCBIGene:99999991\tincreased\t\tknowledge_assertion\n"
+    "e4\tEX:0002\tbiolink:affects\tNCBIGene:99999992\tdecreased\t\tknowledge_assertion\n"
+    "e5\tDRUGBANK:DB00091\tbiolink:affects\tNCBIGene:99999991\tincreased\t\tknowledge_assertion\n")
+
+
+def test_a_question_reads_only_its_neighbourhood_of_the_imports_and_answers_as_with_all_of_them(
+        project, tmp_path, monkeypatch):
+    from kg.analysis import explain, predict
+    from kg.cli.analysis import _load
+    from kg.clinical import clinical_evidence
+
+    folder = tmp_path / "wide"
+    folder.mkdir()
+    (folder / "wide_nodes.tsv").write_text(MONARCH_NODES, encoding="utf-8")
+    (folder / "wide_edges.tsv").write_text(WIDE_EDGES, encoding="utf-8")
+    import_graph(folder, project, name="wide")
+    monkeypatch.setenv("KG_STORE", str(project.store))
+    graph, full = _load("all")
+    _, bounded = _load("all", (("dermatomyositis", "condition"),), 4)
+    imported = {n for n, d in full.G.nodes(data=True) if d.get("graph") == "wide"}
+    assert imported == {"EX:0001", "EX:0002", "NCBIGene:99999991", "NCBIGene:99999992"}
+    # only the compound on a path to DM is read; the far compound and both uncurated genes are not
+    assert {n for n, d in bounded.G.nodes(data=True) if d.get("graph") == "wide"} == {"EX:0001"}
+    assert bounded.G.number_of_edges() == full.G.number_of_edges() - 3
+    # ...but their edges count in the degrees, as when every edge is read
+    for node in ("EX:0001", "kg:cyclosporine", "kg:tnf"):
+        assert (bounded.outdeg.get(node), bounded.indeg.get(node)) == (full.outdeg.get(node), full.indeg.get(node))
+    assert full.outdeg["EX:0001"] == 2 and len(list(bounded.H.successors("EX:0001"))) == 1
+    evidence = clinical_evidence(graph)
+    dm = full.node("dermatomyositis", "condition")
+    ranked = [predict(m, dm, None, evidence=evidence, max_length=4, kinds=("Drug",)) for m in (full, bounded)]
+    assert [c.to_dict() for c in ranked[0]] == [c.to_dict() for c in ranked[1]]
+    assert "EX:0001" in [c.drug for c in ranked[0]]
+    for drug in ("EX:0001", "cyclosporine", "TNF inhibitor"):
+        answers = [explain(m, m.node(drug, "drug"), dm, 4, evidence=evidence).to_dict() for m in (full, bounded)]
+        assert answers[0] == answers[1]

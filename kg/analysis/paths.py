@@ -42,7 +42,7 @@ from kg.answers import Answer, Basis, Effect, evidence_records
 from kg.errors import UsageError
 from kg.evidence import STATED, UNCITED_WEIGHT, noisy_or, record_weight
 from kg.lookup import NameIndex
-from kg.network import broader, narrower, with_subsumption
+from kg.network import broader, class_tree, is_condition, is_therapy, narrower, with_subsumption
 
 __all__ = ["ARROW", "CERTAINTY_FACTOR", "DAMPING", "Mechanisms", "Path", "Profile", "analysis_graph",
            "answer_of_paths", "edge_weight", "endpoints", "mechanisms", "mechanism_profile", "net_effect",
@@ -228,6 +228,7 @@ class Mechanisms:
             self.out[u].append((v, step))
             succ[u].add(v)
             pred[v].add(u)
+        _unloaded_neighbours(G, succ, pred)
         self.outdeg = {n: len(s) for n, s in succ.items()}
         self.indeg = {n: len(p) for n, p in pred.items()}
         for steps in self.out.values():
@@ -242,6 +243,30 @@ class Mechanisms:
 
     def damp(self, u: str, v: str, damping: float) -> float:
         return (self.outdeg.get(u, 1) * self.indeg.get(v, 1)) ** -damping
+
+
+def _unloaded_neighbours(G: nx.MultiDiGraph, succ: dict[str, set[str]], pred: dict[str, set[str]]) -> None:
+    """Count the imported neighbours a bounded projection did not load (``kg.external.add_imported``).
+
+    ``G.graph["imported_neighbours"]`` gives every signed neighbour each node has in the imports;
+    what inherits a node's claims in :func:`kg.network.with_subsumption` (subtypes and members
+    that are not conditions or therapies, subclasses) inherits those neighbours too, so that the
+    degrees are those of the projection holding every imported edge.
+    """
+    extra = G.graph.get("imported_neighbours")
+    if not extra:
+        return
+    tree = class_tree(G)
+    for n, targets in extra["out"].items():
+        heirs = {n}
+        if n in G:
+            heirs |= {m for m in narrower(G, n) if not (is_condition(G.nodes[m]) or is_therapy(G.nodes[m]))}
+        if n in tree:
+            heirs |= nx.ancestors(tree, n)
+        for m in heirs:
+            succ[m] |= targets if m == n else targets - {m}
+    for n, sources in extra["in"].items():
+        pred[n] |= sources
 
 
 def mechanisms(G: nx.MultiDiGraph | Mechanisms, certainty: Mapping[str, float] = CERTAINTY_FACTOR) -> Mechanisms:

@@ -15,8 +15,16 @@ import click
 from kg.cli import format_option
 
 
-def _load(selector: str = "all"):
-    """The built graph (RDF) and the mechanisms of its projection, with the signed edges of the chosen imports."""
+def _load(selector: str = "all", targets: tuple[tuple[str, str], ...] = (), max_length: int | None = None,
+          named: tuple[tuple[str, str], ...] = ()):
+    """The built graph (RDF) and the mechanisms of its projection, with the signed edges of the chosen imports.
+
+    With ``targets`` (the question's (name, kind) ends, as curated names) and ``max_length``, only
+    the imported edges on paths of at most that length into them are read (see
+    :func:`kg.external.add_imported`): the same answers, at a cost that follows the question's
+    neighbourhood. ``named`` are the question's other names (the drug): if one of them, or a
+    target, is not a curated name (an imported compound, say), every imported edge is read.
+    """
     from kg.analysis import mechanisms
     from kg.external import add_imported
     from kg.network import project
@@ -26,8 +34,27 @@ def _load(selector: str = "all"):
     graph = snapshot.rdflib_graph("curated")
     G = project(graph)
     if any(i.kind == "import" for i in snapshot.infos()):
-        add_imported(G, graph, snapshot, selector)
+        ends = _curated_ends(G, targets, named) if targets and max_length else None
+        add_imported(G, graph, snapshot, selector, targets=ends, max_length=max_length if ends else None)
     return graph, mechanisms(G)
+
+
+def _curated_ends(G, targets: tuple[tuple[str, str], ...], named: tuple[tuple[str, str], ...]) -> set[str] | None:
+    """The curated nodes that answer for each target (it, broader and narrower); None if a name is not curated."""
+    from kg.analysis import mechanisms
+    from kg.analysis.paths import endpoints
+    from kg.errors import UnknownNameError
+
+    M = mechanisms(G)
+    ends: set[str] = set()
+    try:
+        for name, kind in named:
+            M.node(name, kind)
+        for name, kind in targets:
+            ends |= set(endpoints(M.H, M.node(name, kind)))
+    except UnknownNameError:
+        return None
+    return ends
 
 
 #: ``--graph``: the graphs whose signed edges the analyses walk (as ``kg query --graph``).
@@ -83,7 +110,7 @@ def explain_cmd(drug: str, target: str, max_length: int, fmt: str, selector: str
     from kg.clinical import clinical_evidence
     from kg.reports import explain_text
 
-    graph, M = _load(selector)
+    graph, M = _load(selector, ((target, "entity"),), max_length, named=((drug, "drug"),))
     pred = explain(M, _node(graph, M, drug, "drug"), _node(graph, M, target, "entity"), max_length,
                    evidence=clinical_evidence(graph))
     if fmt == "json":
@@ -114,7 +141,8 @@ def predict_cmd(disease: str, also: str | None, top: int, classes: bool, max_len
     from kg.clinical import clinical_evidence
     from kg.reports import predict_text
 
-    graph, M = _load(selector)
+    asked = ((disease, "condition"),) + (((also, "condition"),) if also else ())
+    graph, M = _load(selector, asked, max_length)
     diseases = [_node(graph, M, disease, "condition")] + ([_node(graph, M, also, "condition")] if also else [])
     kinds = ("Drug", "DrugClass") if classes else ("Drug",)
     ranked = predict(M, diseases[0], diseases[1] if also else None, evidence=clinical_evidence(graph),
