@@ -667,6 +667,7 @@ def test_defaults_bound_in_the_file_are_the_header_defaults(path: Path, graph) -
     names = [p.name for p in saved.params]
     spans = parameter_blocks(saved.text, names, path.name)
     copies = {"cadm_psoriasis_candidates": 4, "cni_type1_ifn": 3,  # repeated in sub-queries and UNION branches
+              "cni_cytokines_lowered": 3, "tnf_inhibitor_dm": 4,
               "ivig_mechanism": 2}  # and in an OPTIONAL (see the files)
     assert len(spans) == (0 if not names else copies.get(saved.name, 1))
     index = NameIndex.of(graph)
